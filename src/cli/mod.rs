@@ -1,0 +1,39 @@
+//! The `modelpulse` command line: a thin layer over the core. One module per subcommand.
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+mod facts;
+mod generate;
+
+/// modelpulse — the health of production AI systems, from Parquet snapshots, without a backend.
+#[derive(Debug, Parser)]
+#[command(name = "modelpulse", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compute dashboard_facts or conversion_facts from the snapshots.
+    Facts(facts::FactsArgs),
+    /// Write deterministic demo snapshots.
+    Generate(generate::GenerateArgs),
+}
+
+/// Runs the CLI; errors print one line to stderr and exit with status 2.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Facts(a) => facts::run(a),
+        Command::Generate(a) => generate::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("modelpulse: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! The dashboard page (Leptos, CSR) — PAGE HELPER: implement.
+
+pub fn mount() {}
