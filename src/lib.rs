@@ -18,6 +18,7 @@
 //! The normative definitions live in `docs/data-contract.md` (a copy, in our words, of
 //! `shared/spec/metrics.md`).
 
+pub mod charts;
 pub mod contract;
 pub mod error;
 pub mod facts;
