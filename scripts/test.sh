@@ -16,7 +16,10 @@ step() {
 
 step "wasm32 build of the core" cargo build --lib --target wasm32-unknown-unknown
 step "native tests (cargo test)" cargo test --all-targets
-step "wasm tests in headless Chromium" cargo test --target wasm32-unknown-unknown --lib --tests
+for t in tests/wasm_*.rs; do
+  [ -f "$t" ] && step "wasm test $(basename "$t" .rs) in headless Chromium" \
+    cargo test --target wasm32-unknown-unknown --test "$(basename "$t" .rs)"
+done
 for suite in tests/*/run.sh; do
   [ -f "$suite" ] && step "$suite" bash "$suite"
 done
