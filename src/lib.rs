@@ -22,6 +22,7 @@ pub mod charts;
 pub mod contract;
 pub mod error;
 pub mod facts;
+pub mod generate;
 pub mod i18n;
 pub mod load;
 pub mod model;
