@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# The dbt models (warehouse/) against the fixtures' expected facts and against the CLI.
+#
+# For every fixture folder in ../shared/fixtures (bad/ excluded) and two derived variants
+# (tests/warehouse/make_variant.py): `dbt build` with real dbt-duckdb (models + schema tests,
+# offline), the published dashboard_facts.parquet / conversion_facts.parquet exported as contract
+# CSV and compared with expected/*.csv, and with `modelpulse facts` output for the same folder.
+# Also: the comparator's self-test, and dbt refusing a snapshot without the provider column.
+# Needs scripts/setup.sh (the .venv). Ends with "N passed, M failed"; exits non-zero on failure.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+PY="$ROOT/.venv/bin/python"
+DBT="$ROOT/.venv/bin/dbt"
+FIXTURES="$ROOT/../shared/fixtures"
+CLI="$ROOT/target/debug/modelpulse"
+HELPER="$ROOT/tests/warehouse/facts_csv.py"
+export DBT_SEND_ANONYMOUS_USAGE_STATS=false DBT_USE_COLORS=false
+
+WORK=$(mktemp -d /tmp/mp-warehouse.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+passed=0
+failed=0
+
+# check NAME CMD...: runs CMD, counts it, shows its output when it fails.
+check() {
+  local name=$1; shift
+  if "$@" >"$WORK/last.log" 2>&1; then
+    passed=$((passed + 1)); echo "ok   $name"
+  else
+    failed=$((failed + 1)); echo "FAIL $name"; sed -n '1,40p' "$WORK/last.log" | sed 's/^/     /'
+  fi
+}
+
+# dbt_build DATA_DIR OUT_DIR: the whole project (models + data tests) over DATA_DIR, publishing
+# the facts to OUT_DIR. Runs from warehouse/ as documented; the DuckDB file lives in OUT_DIR.
+dbt_build() {
+  local data=$1 out=$2
+  mkdir -p "$out"
+  (cd "$ROOT/warehouse" && MODELPULSE_DUCKDB="$out/warehouse.duckdb" "$DBT" build \
+      --profiles-dir . --target-path "$out/target" --log-path "$out/logs" \
+      --vars "{data_dir: '$data', publish_dir: '$out'}")
+}
+
+# export_facts OUT_DIR: published parquet -> contract CSV beside it.
+export_facts() {
+  local out=$1 t
+  for t in dashboard_facts conversion_facts; do
+    "$PY" "$HELPER" export "$out/$t.parquet" "$out/$t.csv" || return 1
+  done
+}
+
+# cli_facts DATA_DIR TABLE OUT.csv
+cli_facts() {
+  local data=$1 table=$2 csv=$3
+  if [ "$table" = dashboard_facts ]; then
+    "$CLI" facts --data "$data" >"$csv"
+  else
+    "$CLI" facts --data "$data" --table "$table" >"$csv"
+  fi
+}
+
+# cli_matches DATA_DIR TABLE OUT_DIR: the CLI's facts for DATA_DIR equal dbt's (OUT_DIR/TABLE.csv).
+cli_matches() {
+  local data=$1 t=$2 out=$3
+  if [ "$cli_built" != 1 ]; then echo "modelpulse did not build (see above)"; return 1; fi
+  cli_facts "$data" "$t" "$out/cli-$t.csv" || return 1
+  "$PY" "$HELPER" compare "$out/$t.csv" "$out/cli-$t.csv"
+}
+
+# suite NAME DATA_DIR: the checks for one input folder (expected/ optional).
+suite() {
+  local name=$1 data=$2 out="$WORK/$1" t
+  check "$name: dbt build (models + schema tests)" dbt_build "$data" "$out"
+  check "$name: export published parquet as CSV" export_facts "$out"
+  for t in dashboard_facts conversion_facts; do
+    if [ -f "$data/expected/$t.csv" ]; then
+      check "$name: dbt $t = expected" "$PY" "$HELPER" compare "$data/expected/$t.csv" "$out/$t.csv"
+    fi
+    check "$name: modelpulse facts $t = dbt" cli_matches "$data" "$t" "$out"
+  done
+}
+
+echo "== building modelpulse (debug)"
+check "cargo build --bin modelpulse" cargo build --quiet --bin modelpulse
+cli_built=0
+[ "${failed}" -eq 0 ] && cli_built=1
+
+check "comparator self-test (catches each kind of difference)" "$PY" "$HELPER" selftest
+
+for dir in "$FIXTURES"/*/; do
+  name=$(basename "$dir")
+  [ "$name" = bad ] && continue
+  suite "$name" "${dir%/}"
+done
+
+for kind in no-accuracy retyped; do
+  if "$PY" tests/warehouse/make_variant.py "$kind" "$FIXTURES/pyarrow-zstd-101" "$WORK/in-$kind"; then
+    suite "variant-$kind" "$WORK/in-$kind"
+  else
+    failed=$((failed + 1)); echo "FAIL variant-$kind: could not build the input"
+  fi
+done
+
+# A snapshot missing a required column must fail the build, not produce facts.
+mkdir -p "$WORK/in-missing-provider"
+cp "$FIXTURES/bad/missing-provider.parquet" "$WORK/in-missing-provider/raw_llm_events.parquet"
+cp "$FIXTURES/pyarrow-gzip-104/raw_support_events.parquet" "$FIXTURES/pyarrow-gzip-104/raw_conversion_events.parquet" "$WORK/in-missing-provider/"
+refuses_missing_provider() {
+  if dbt_build "$WORK/in-missing-provider" "$WORK/missing-provider"; then
+    echo "dbt build succeeded on a snapshot without provider"; return 1
+  fi
+  grep -qi 'provider' "$WORK/missing-provider/logs/dbt.log"
+}
+check "bad/missing-provider: dbt build fails naming the column" refuses_missing_provider
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

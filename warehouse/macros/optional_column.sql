@@ -1,0 +1,35 @@
+{#
+  optional_column(relation, name, type): `CAST(name AS type)` when the relation has a column
+  called `name`, else `CAST(NULL AS type)` — the contract reads a missing optional column as
+  all-null. The relation's columns are looked up with DESCRIBE at execution time (during
+  parsing, when nothing runs, the column is assumed present).
+#}
+{% macro optional_column(relation, name, type) %}
+  {%- set present = true -%}
+  {%- if execute -%}
+    {%- set described = run_query("DESCRIBE SELECT * FROM " ~ relation) -%}
+    {%- set present = name in described.columns[0].values() -%}
+  {%- endif -%}
+  {%- if present -%}
+    CAST({{ adapter.quote(name) }} AS {{ type }})
+  {%- else -%}
+    CAST(NULL AS {{ type }})
+  {%- endif -%}
+{% endmacro %}
+
+{#
+  utc_date(column): the UTC calendar date of a timestamp of any unit, with or without time zone.
+  Casting to TIMESTAMPTZ reads a naive timestamp in the session time zone, which the profile
+  pins to UTC; the DATE cast then takes the UTC calendar date.
+#}
+{% macro utc_date(column) -%}
+  CAST(CAST({{ column }} AS TIMESTAMPTZ) AS DATE)
+{%- endmacro %}
+
+{#
+  byte_order(column): a sort key that orders strings by their UTF-8 bytes whatever the
+  database's default collation is (the contract orders providers in byte order).
+#}
+{% macro byte_order(column) -%}
+  encode({{ column }})
+{%- endmacro %}
