@@ -7,7 +7,10 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use arrow_array::{ArrayRef, Date32Array, Float64Array, Int64Array, RecordBatch, StringArray};
+use arrow_schema::{DataType, Field, Schema};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 /// One row of `dashboard_facts`: one (UTC event_date, provider) with at least one LLM event.
 /// Field order is the CSV column order. See `docs/data-contract.md` for each definition.
@@ -142,6 +145,97 @@ pub fn conversion_csv(rows: &[ConversionFact]) -> String {
     out
 }
 
+/// `dashboard_facts` as a JSON array of objects (field names as the CSV header; null as `null`;
+/// dates as `"YYYY-MM-DD"`).
+pub fn dashboard_json(rows: &[DashboardFact]) -> String {
+    serde_json::to_string(rows).expect("facts serialise")
+}
+
+/// `conversion_facts` as a JSON array of objects.
+pub fn conversion_json(rows: &[ConversionFact]) -> String {
+    serde_json::to_string(rows).expect("facts serialise")
+}
+
+/// `dashboard_facts` as an Arrow batch (event_date: Date32, provider: Utf8, counts: Int64,
+/// ratios: nullable Float64), columns in CSV order.
+pub fn dashboard_batch(rows: &[DashboardFact]) -> RecordBatch {
+    let i = |f: fn(&DashboardFact) -> i64| Arc::new(Int64Array::from_iter_values(rows.iter().map(f))) as ArrayRef;
+    let o = |f: fn(&DashboardFact) -> Option<f64>| Arc::new(rows.iter().map(f).collect::<Float64Array>()) as ArrayRef;
+    let columns: Vec<ArrayRef> = vec![
+        dates(rows.iter().map(|r| r.event_date)),
+        Arc::new(StringArray::from_iter_values(rows.iter().map(|r| r.provider.as_str()))),
+        i(|r| r.events),
+        i(|r| r.sessions),
+        o(|r| r.accuracy_daily),
+        o(|r| r.accuracy_rolling_7d),
+        o(|r| r.latency_p50_ms),
+        o(|r| r.latency_p95_ms),
+        i(|r| r.tokens_input),
+        i(|r| r.tokens_output),
+        i(|r| r.tokens_total),
+        i(|r| r.tickets),
+        i(|r| r.tickets_resolved_by_agent),
+        o(|r| r.resolution_rate),
+        o(|r| Some(r.revenue_from_ai)),
+    ];
+    batch(&DASHBOARD_COLUMNS, columns)
+}
+
+/// `conversion_facts` as an Arrow batch, columns in CSV order.
+pub fn conversion_batch(rows: &[ConversionFact]) -> RecordBatch {
+    let i = |f: fn(&ConversionFact) -> i64| Arc::new(Int64Array::from_iter_values(rows.iter().map(f))) as ArrayRef;
+    let o = |f: fn(&ConversionFact) -> Option<f64>| Arc::new(rows.iter().map(f).collect::<Float64Array>()) as ArrayRef;
+    let columns: Vec<ArrayRef> = vec![
+        dates(rows.iter().map(|r| r.event_date)),
+        i(|r| r.treatment_users),
+        i(|r| r.treatment_conversions),
+        i(|r| r.control_users),
+        i(|r| r.control_conversions),
+        o(|r| r.treatment_rate),
+        o(|r| r.control_rate),
+        o(|r| r.conversion_uplift),
+        o(|r| r.uplift_ci_low),
+        o(|r| r.uplift_ci_high),
+    ];
+    batch(&CONVERSION_COLUMNS, columns)
+}
+
+/// `dashboard_facts` as a Parquet file (zstd).
+pub fn dashboard_parquet(rows: &[DashboardFact]) -> Result<Vec<u8>, parquet::errors::ParquetError> {
+    to_parquet(&dashboard_batch(rows))
+}
+
+/// `conversion_facts` as a Parquet file (zstd).
+pub fn conversion_parquet(rows: &[ConversionFact]) -> Result<Vec<u8>, parquet::errors::ParquetError> {
+    to_parquet(&conversion_batch(rows))
+}
+
+fn dates(it: impl Iterator<Item = NaiveDate>) -> ArrayRef {
+    use chrono::Datelike;
+    Arc::new(Date32Array::from_iter_values(it.map(|d| d.num_days_from_ce() - 719_163)))
+}
+
+fn batch(names: &[&str], columns: Vec<ArrayRef>) -> RecordBatch {
+    let fields: Vec<Field> = names
+        .iter()
+        .zip(&columns)
+        .map(|(n, c)| Field::new(*n, c.data_type().clone(), c.data_type() == &DataType::Float64))
+        .collect();
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).expect("columns match the schema")
+}
+
+fn to_parquet(batch: &RecordBatch) -> Result<Vec<u8>, parquet::errors::ParquetError> {
+    use parquet::arrow::ArrowWriter;
+    use parquet::basic::{Compression, ZstdLevel};
+    use parquet::file::properties::WriterProperties;
+    let props = WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::default())).build();
+    let mut out = Vec::new();
+    let mut w = ArrowWriter::try_new(&mut out, batch.schema(), Some(props))?;
+    w.write(batch)?;
+    w.close()?;
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +265,30 @@ mod tests {
         let mut s = String::new();
         "a,\"b\"".to_string().write_cell(&mut s);
         assert_eq!(s, "\"a,\"\"b\"\"\"");
+    }
+
+    #[test]
+    fn parquet_output_reads_back() {
+        let row = ConversionFact {
+            event_date: NaiveDate::from_ymd_opt(2026, 10, 11).unwrap(),
+            treatment_users: 3,
+            treatment_conversions: 1,
+            control_users: 0,
+            control_conversions: 0,
+            treatment_rate: Some(1.0 / 3.0),
+            control_rate: None,
+            conversion_uplift: None,
+            uplift_ci_low: None,
+            uplift_ci_high: None,
+        };
+        let bytes = conversion_parquet(&[row.clone(), row]).unwrap();
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes))
+            .unwrap()
+            .build()
+            .unwrap();
+        let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+        assert_eq!(batches[0].num_rows(), 2);
+        assert_eq!(batches[0].schema().field(0).data_type(), &DataType::Date32);
+        assert_eq!(batches[0].column(6).null_count(), 2);
     }
 }

@@ -1,0 +1,156 @@
+//! Loading: Parquet bytes → normalised columnar tables, plus the prepared indices the models
+//! query.
+//!
+//! [`Dataset::load`] decodes one snapshot ([`decode`]: projection by column name, contract type
+//! checks, clear errors), normalises it ([`tables`]) and re-prepares what depends on it: the
+//! dashboard index when the LLM table changes, the ticket attribution when the LLM or the support
+//! table changes, the per-day counts when the conversion table changes. The query methods
+//! ([`Dataset::dashboard_facts`], [`Dataset::daily_totals`], [`Dataset::conversion_facts`]) only
+//! read prepared numbers, so a filter change is cheap.
+
+pub(crate) mod decode;
+pub(crate) mod tables;
+
+use crate::contract::Table;
+use crate::error::LoadError;
+use crate::facts::{ConversionFact, DashboardFact};
+use crate::model::attribution::TicketIndex;
+use crate::model::conversion_facts::ConversionIndex;
+use crate::model::dashboard_facts::{DashboardIndex, date_of};
+use crate::query::Query;
+use tables::{ConversionTable, LlmTable, SupportTable};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// What loading one file did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TableReport {
+    /// The file name as given to [`Dataset::load`].
+    pub file: String,
+    /// Rows in the file.
+    pub rows_read: u64,
+    /// Rows dropped because `created_at` is null (LLM and conversion tables).
+    pub rows_dropped: u64,
+    /// Support rows whose ticket_id matches no session (support table only; computed against the
+    /// LLM table loaded at the time of the report).
+    pub unmatched_tickets: u64,
+}
+
+/// The load report: one entry per loaded table.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LoadReport {
+    pub tables: Vec<TableReport>,
+}
+
+/// The loaded snapshots, normalised, with whatever indices the models need.
+/// A table that was never loaded behaves as an empty table.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    llm: Option<LlmTable>,
+    support: Option<SupportTable>,
+    conversion: Option<ConversionTable>,
+    dashboard: DashboardIndex,
+    tickets: TicketIndex,
+    conversions: ConversionIndex,
+}
+
+impl Dataset {
+    /// An empty dataset (all three tables empty).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decodes `bytes` (a Parquet file named `file`, used in messages) as `table`, replacing what
+    /// was loaded for that table. On error the dataset is unchanged.
+    pub fn load(&mut self, table: Table, file: &str, bytes: bytes::Bytes) -> Result<TableReport, LoadError> {
+        match table {
+            Table::LlmEvents => {
+                let t = LlmTable::load(file, bytes)?;
+                self.dashboard = DashboardIndex::build(&t);
+                self.llm = Some(t);
+                self.attribute();
+            }
+            Table::SupportEvents => {
+                self.support = Some(SupportTable::load(file, bytes)?);
+                self.attribute();
+            }
+            Table::ConversionEvents => {
+                let t = ConversionTable::load(file, bytes)?;
+                self.conversions = ConversionIndex::build(&t);
+                self.conversion = Some(t);
+            }
+        }
+        Ok(self.table_report(table).expect("just loaded"))
+    }
+
+    /// Recomputes ticket attribution from the current LLM and support tables.
+    fn attribute(&mut self) {
+        let empty = LlmTable::default();
+        self.tickets = match &self.support {
+            Some(s) => TicketIndex::build(self.llm.as_ref().unwrap_or(&empty), &self.dashboard, s),
+            None => TicketIndex::default(),
+        };
+    }
+
+    fn table_report(&self, table: Table) -> Option<TableReport> {
+        match table {
+            Table::LlmEvents => self.llm.as_ref().map(|t| TableReport {
+                file: t.file.clone(),
+                rows_read: t.rows_read,
+                rows_dropped: t.rows_dropped,
+                unmatched_tickets: 0,
+            }),
+            Table::SupportEvents => self.support.as_ref().map(|t| TableReport {
+                file: t.file.clone(),
+                rows_read: t.rows_read,
+                rows_dropped: 0,
+                unmatched_tickets: self.tickets.unmatched,
+            }),
+            Table::ConversionEvents => self.conversion.as_ref().map(|t| TableReport {
+                file: t.file.clone(),
+                rows_read: t.rows_read,
+                rows_dropped: t.rows_dropped,
+                unmatched_tickets: 0,
+            }),
+        }
+    }
+
+    /// The per-file load report (rows read, dropped, unmatched tickets), one entry per loaded
+    /// table in [`Table::ALL`] order.
+    pub fn report(&self) -> LoadReport {
+        LoadReport { tables: Table::ALL.iter().filter_map(|&t| self.table_report(t)).collect() }
+    }
+
+    /// Providers present in the LLM table, sorted by byte order.
+    pub fn providers(&self) -> Vec<String> {
+        self.dashboard.providers.clone()
+    }
+
+    /// First and last UTC event dates over the LLM and conversion tables; `None` when empty.
+    pub fn date_range(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let llm = self.dashboard.days.first().zip(self.dashboard.days.last()).map(|(a, b)| (a.day, b.day));
+        let span = match (llm, self.conversions.span) {
+            (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
+            (a, b) => a.or(b),
+        };
+        span.map(|(a, b)| (date_of(a), date_of(b)))
+    }
+
+    /// `dashboard_facts` rows that pass `q`, ordered by (event_date, provider).
+    pub fn dashboard_facts(&self, q: &Query) -> Vec<DashboardFact> {
+        self.dashboard.facts(&self.tickets, q)
+    }
+
+    /// One row per event_date: the selected providers combined as one group (provider = `"all"`),
+    /// every metric defined as in `dashboard_facts` but over the union of their events and tickets
+    /// (percentiles and rolling accuracy recomputed over that union, not averaged). Only dates with
+    /// at least one event of a selected provider, within `q`'s date range.
+    pub fn daily_totals(&self, q: &Query) -> Vec<DashboardFact> {
+        self.dashboard.daily_totals(&self.tickets, q)
+    }
+
+    /// `conversion_facts` rows within `q`'s date range (providers do not apply).
+    pub fn conversion_facts(&self, q: &Query) -> Vec<ConversionFact> {
+        self.conversions.facts(q)
+    }
+}

@@ -1,0 +1,458 @@
+//! `dashboard_facts` — one row per (UTC event_date, provider) with at least one LLM event — and
+//! `daily_totals`, the same metrics over a set of providers combined.
+//!
+//! Definitions (the one place each metric is computed; see `docs/data-contract.md`):
+//! - `events`: LLM rows of the group; `sessions`: distinct non-null session ids among them.
+//! - `accuracy_daily`: mean of non-null accuracy; null if none.
+//! - `accuracy_rolling_7d`: over days d−6..=d of the same provider(s), Σ non-null accuracy /
+//!   count of non-null accuracy; null when the count is 0. Days outside a query's date range
+//!   still count.
+//! - `latency_p50_ms` / `latency_p95_ms`: [`percentile`](super::percentile) of non-null latencies.
+//! - `tokens_*`: sums with null as 0; `tokens_total = tokens_input + tokens_output`.
+//! - `tickets`, `tickets_resolved_by_agent`, `revenue_from_ai`: the support rows attributed to the
+//!   group by [`attribution`](super::attribution); `resolution_rate` = agent / tickets, null when
+//!   there are no tickets.
+//!
+//! Everything that does not depend on the query is prepared once per load ([`DashboardIndex`]):
+//! per-group sums, per-group and per-day sorted latencies, each provider's rolling prefix sums,
+//! and per-day (session, provider) pairs. A query then only sums prepared numbers, except the
+//! percentiles and distinct sessions of a strict subset of providers in `daily_totals`.
+
+use super::attribution::TicketIndex;
+use super::percentile::{percentile_sorted, percentile_unsorted};
+use crate::facts::DashboardFact;
+use crate::load::tables::{LlmTable, NO_SESSION};
+use crate::query::Query;
+use arrow_array::Array;
+use chrono::NaiveDate;
+
+/// Days from 0001-01-01 (chrono's "CE" day 1) to 1970-01-01.
+const UNIX_EPOCH_CE: i32 = 719_163;
+
+/// The UTC date of a day number (days since 1970-01-01).
+pub(crate) fn date_of(day: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day + UNIX_EPOCH_CE).expect("day range checked at load")
+}
+
+/// The day number of a date.
+pub(crate) fn day_of_date(date: NaiveDate) -> i32 {
+    use chrono::Datelike;
+    date.num_days_from_ce() - UNIX_EPOCH_CE
+}
+
+/// One (day, provider) group's query-independent sums.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Group {
+    pub day: i32,
+    pub provider: u32,
+    pub events: i64,
+    pub sessions: i64,
+    pub acc_sum: f64,
+    pub acc_count: i64,
+    pub tokens_in: i64,
+    pub tokens_out: i64,
+    /// Range of this group's sorted latencies in [`DashboardIndex::latencies`].
+    pub lat: (u32, u32),
+    /// Rolling 7-day accuracy of this provider ending on this day.
+    pub rolling: Option<f64>,
+}
+
+/// One day: its groups and its all-provider prepared data.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Day {
+    pub day: i32,
+    /// Range of the day's groups in [`DashboardIndex::groups`] (contiguous, by provider).
+    pub groups: (u32, u32),
+    /// Range of the day's (session, provider) pairs, sorted by session.
+    pub pairs: (u32, u32),
+    /// Distinct sessions of the day over all providers.
+    pub sessions_all: i64,
+    /// Range of the day's sorted latencies (all providers) in `day_latencies`.
+    pub lat: (u32, u32),
+}
+
+/// Query-independent preparation of the LLM table for both dashboard queries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DashboardIndex {
+    pub providers: Vec<String>,
+    /// Groups ordered by (day, provider).
+    pub groups: Vec<Group>,
+    pub days: Vec<Day>,
+    /// Per-group sorted latencies, laid out in group order.
+    pub latencies: Vec<f64>,
+    /// Per-day sorted latencies (all providers), laid out in day order.
+    pub day_latencies: Vec<f64>,
+    /// (session, provider) pairs, deduplicated, per day sorted by session.
+    pub pairs: Vec<(u32, u32)>,
+    /// Per provider: (day, cumulative accuracy sum, cumulative count) over its days, ascending.
+    pub provider_prefix: Vec<Vec<(i32, f64, i64)>>,
+    /// Per interned session: the group of its first event (earliest created_at, then smaller
+    /// provider). `u32::MAX` for a session id that has no event (cannot happen for loaded data).
+    pub session_first_group: Vec<u32>,
+}
+
+fn range(r: (u32, u32)) -> std::ops::Range<usize> {
+    r.0 as usize..r.1 as usize
+}
+
+fn ratio(sum: f64, count: i64) -> Option<f64> {
+    (count > 0).then(|| sum / count as f64)
+}
+
+impl DashboardIndex {
+    /// Prepares `llm` (rows with a null `created_at` are already gone).
+    pub fn build(llm: &LlmTable) -> Self {
+        let n = llm.len();
+        let np = llm.providers.len().max(1) as i64;
+        if n == 0 {
+            return DashboardIndex { providers: llm.providers.clone(), ..Default::default() };
+        }
+        // 1. Group id of each row; groups sorted by (day, provider).
+        let min_day = *llm.day.iter().min().expect("n > 0") as i64;
+        let max_day = *llm.day.iter().max().expect("n > 0") as i64;
+        let span = (max_day - min_day + 1) * np;
+        let key = |i: usize| (llm.day[i] as i64 - min_day) * np + llm.provider[i] as i64;
+        let mut row_group = vec![0u32; n];
+        let mut group_keys: Vec<i64> = Vec::new();
+        if span <= (1 << 24) {
+            let mut dense = vec![u32::MAX; span as usize];
+            for i in 0..n {
+                dense[key(i) as usize] = 0;
+            }
+            for (k, slot) in dense.iter_mut().enumerate() {
+                if *slot == 0 {
+                    *slot = group_keys.len() as u32;
+                    group_keys.push(k as i64);
+                }
+            }
+            for (i, g) in row_group.iter_mut().enumerate() {
+                *g = dense[key(i) as usize];
+            }
+        } else {
+            group_keys = (0..n).map(key).collect();
+            group_keys.sort_unstable();
+            group_keys.dedup();
+            for (i, g) in row_group.iter_mut().enumerate() {
+                *g = group_keys.binary_search(&key(i)).expect("key present") as u32;
+            }
+        }
+        let ng = group_keys.len();
+        let mut groups: Vec<Group> = group_keys
+            .iter()
+            .map(|&k| Group {
+                day: (k / np + min_day) as i32,
+                provider: (k % np) as u32,
+                ..Default::default()
+            })
+            .collect();
+
+        // 2. Sums.
+        let mut lat_count = vec![0u32; ng + 1];
+        for i in 0..n {
+            let g = &mut groups[row_group[i] as usize];
+            g.events += 1;
+            let a = llm.accuracy[i];
+            if !a.is_nan() {
+                g.acc_sum += a;
+                g.acc_count += 1;
+            }
+            g.tokens_in += llm.tokens_in[i];
+            g.tokens_out += llm.tokens_out[i];
+            if !llm.latency[i].is_nan() {
+                lat_count[row_group[i] as usize + 1] += 1;
+            }
+        }
+
+        // 3. Latencies bucketed by group (counting sort), each group sorted.
+        for g in 0..ng {
+            lat_count[g + 1] += lat_count[g];
+        }
+        let mut latencies = vec![0f64; lat_count[ng] as usize];
+        let mut fill = lat_count.clone();
+        for i in 0..n {
+            let v = llm.latency[i];
+            if !v.is_nan() {
+                let g = row_group[i] as usize;
+                latencies[fill[g] as usize] = v;
+                fill[g] += 1;
+            }
+        }
+        for (g, grp) in groups.iter_mut().enumerate() {
+            grp.lat = (lat_count[g], lat_count[g + 1]);
+            latencies[range(grp.lat)].sort_unstable_by(f64::total_cmp);
+        }
+
+        // 4. Distinct sessions per group: sessions bucketed by group, sorted, deduplicated.
+        let mut s_count = vec![0u32; ng + 1];
+        for i in 0..n {
+            if llm.session[i] != NO_SESSION {
+                s_count[row_group[i] as usize + 1] += 1;
+            }
+        }
+        for g in 0..ng {
+            s_count[g + 1] += s_count[g];
+        }
+        let mut sess = vec![0u32; s_count[ng] as usize];
+        let mut fill = s_count.clone();
+        for i in 0..n {
+            let s = llm.session[i];
+            if s != NO_SESSION {
+                let g = row_group[i] as usize;
+                sess[fill[g] as usize] = s;
+                fill[g] += 1;
+            }
+        }
+        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(sess.len());
+        let mut days: Vec<Day> = Vec::new();
+        for (g, grp) in groups.iter_mut().enumerate() {
+            let slice = &mut sess[s_count[g] as usize..s_count[g + 1] as usize];
+            slice.sort_unstable();
+            let start = pairs.len();
+            let mut last = None;
+            for &s in slice.iter() {
+                if last != Some(s) {
+                    pairs.push((s, grp.provider));
+                    last = Some(s);
+                }
+            }
+            grp.sessions = (pairs.len() - start) as i64;
+            match days.last_mut() {
+                Some(d) if d.day == grp.day => d.groups.1 = g as u32 + 1,
+                _ => days.push(Day { day: grp.day, groups: (g as u32, g as u32 + 1), ..Default::default() }),
+            }
+        }
+
+        // 5. Per day: pairs sorted by session, distinct sessions, all-provider latencies.
+        let mut day_latencies = latencies.clone();
+        let mut pair_start = 0u32;
+        for d in days.iter_mut() {
+            let gs = &groups[range(d.groups)];
+            let npairs: i64 = gs.iter().map(|g| g.sessions).sum();
+            d.pairs = (pair_start, pair_start + npairs as u32);
+            pair_start = d.pairs.1;
+            let p = &mut pairs[range(d.pairs)];
+            p.sort_unstable();
+            let mut distinct = 0;
+            let mut last = None;
+            for &(s, _) in p.iter() {
+                if last != Some(s) {
+                    distinct += 1;
+                    last = Some(s);
+                }
+            }
+            d.sessions_all = distinct;
+            d.lat = (gs[0].lat.0, gs[gs.len() - 1].lat.1);
+            if gs.len() > 1 {
+                day_latencies[range(d.lat)].sort_unstable_by(f64::total_cmp);
+            }
+        }
+
+        // 6. Rolling accuracy: per provider prefix sums over its days.
+        let mut provider_prefix: Vec<Vec<(i32, f64, i64)>> = vec![Vec::new(); llm.providers.len()];
+        for g in &groups {
+            let pre = &mut provider_prefix[g.provider as usize];
+            let (s, c) = pre.last().map_or((0.0, 0), |&(_, s, c)| (s, c));
+            pre.push((g.day, s + g.acc_sum, c + g.acc_count));
+        }
+        let mut idx = Self { providers: llm.providers.clone(), provider_prefix, ..Default::default() };
+        for g in groups.iter_mut() {
+            let (s, c) = idx.window(g.provider, g.day);
+            g.rolling = ratio(s, c);
+        }
+
+        // 7. First event of each session.
+        let nsess = llm.session_keys.len();
+        let mut first_row = vec![u32::MAX; nsess];
+        for i in 0..n {
+            let s = llm.session[i];
+            if s == NO_SESSION {
+                continue;
+            }
+            let f = &mut first_row[s as usize];
+            if *f == u32::MAX {
+                *f = i as u32;
+            } else {
+                let j = *f as usize;
+                if (llm.ts[i], llm.provider[i]) < (llm.ts[j], llm.provider[j]) {
+                    *f = i as u32;
+                }
+            }
+        }
+        let session_first_group =
+            first_row.iter().map(|&r| if r == u32::MAX { u32::MAX } else { row_group[r as usize] }).collect();
+
+        idx.groups = groups;
+        idx.days = days;
+        idx.latencies = latencies;
+        idx.day_latencies = day_latencies;
+        idx.pairs = pairs;
+        idx.session_first_group = session_first_group;
+        idx
+    }
+
+    /// (Σ accuracy, count) of `provider` over days `day-6..=day`.
+    fn window(&self, provider: u32, day: i32) -> (f64, i64) {
+        let pre = &self.provider_prefix[provider as usize];
+        let upto = |d: i32| {
+            let k = pre.partition_point(|&(pd, _, _)| pd <= d);
+            if k == 0 { (0.0, 0) } else { (pre[k - 1].1, pre[k - 1].2) }
+        };
+        let (s1, c1) = upto(day);
+        let (s0, c0) = upto(day - 7);
+        (s1 - s0, c1 - c0)
+    }
+
+    /// Which provider ids `q` selects.
+    fn selected(&self, q: &Query) -> Vec<bool> {
+        self.providers.iter().map(|p| q.keeps_provider(p)).collect()
+    }
+
+    fn day_kept(q: &Query, day: i32) -> bool {
+        q.keeps_date(date_of(day))
+    }
+
+    /// `dashboard_facts` rows passing `q`, ordered by (event_date, provider).
+    pub fn facts(&self, tickets: &TicketIndex, q: &Query) -> Vec<DashboardFact> {
+        let sel = self.selected(q);
+        let mut out = Vec::new();
+        for d in &self.days {
+            if !Self::day_kept(q, d.day) {
+                continue;
+            }
+            for g in range(d.groups) {
+                let grp = &self.groups[g];
+                if !sel[grp.provider as usize] {
+                    continue;
+                }
+                let lat = &self.latencies[range(grp.lat)];
+                let t = tickets.group(g);
+                out.push(fact(
+                    d.day,
+                    self.providers[grp.provider as usize].clone(),
+                    Sums {
+                        events: grp.events,
+                        sessions: grp.sessions,
+                        acc_sum: grp.acc_sum,
+                        acc_count: grp.acc_count,
+                        rolling: grp.rolling,
+                        p50: percentile_sorted(lat, 0.5),
+                        p95: percentile_sorted(lat, 0.95),
+                        tokens_in: grp.tokens_in,
+                        tokens_out: grp.tokens_out,
+                        tickets: t.0,
+                        agent: t.1,
+                        revenue: t.2,
+                    },
+                ));
+            }
+        }
+        out
+    }
+
+    /// One row per day that has an event of a selected provider: the selected providers combined
+    /// as provider `"all"`.
+    pub fn daily_totals(&self, tickets: &TicketIndex, q: &Query) -> Vec<DashboardFact> {
+        let sel = self.selected(q);
+        let all = sel.iter().all(|&s| s);
+        let mut scratch: Vec<f64> = Vec::new();
+        let mut out = Vec::new();
+        for d in &self.days {
+            if !Self::day_kept(q, d.day) {
+                continue;
+            }
+            let mut s = Sums::default();
+            let mut any = false;
+            for g in range(d.groups) {
+                let grp = &self.groups[g];
+                if !sel[grp.provider as usize] {
+                    continue;
+                }
+                any = true;
+                s.events += grp.events;
+                s.acc_sum += grp.acc_sum;
+                s.acc_count += grp.acc_count;
+                s.tokens_in += grp.tokens_in;
+                s.tokens_out += grp.tokens_out;
+                let t = tickets.group(g);
+                s.tickets += t.0;
+                s.agent += t.1;
+                s.revenue += t.2;
+            }
+            if !any {
+                continue;
+            }
+            let (mut ws, mut wc) = (0.0, 0);
+            for (p, &on) in sel.iter().enumerate() {
+                if on {
+                    let (a, b) = self.window(p as u32, d.day);
+                    ws += a;
+                    wc += b;
+                }
+            }
+            s.rolling = ratio(ws, wc);
+            if all {
+                s.sessions = d.sessions_all;
+                let lat = &self.day_latencies[range(d.lat)];
+                s.p50 = percentile_sorted(lat, 0.5);
+                s.p95 = percentile_sorted(lat, 0.95);
+            } else {
+                let mut last = None;
+                for &(sess, p) in &self.pairs[range(d.pairs)] {
+                    if sel[p as usize] && last != Some(sess) {
+                        s.sessions += 1;
+                        last = Some(sess);
+                    }
+                }
+                scratch.clear();
+                for g in range(d.groups) {
+                    let grp = &self.groups[g];
+                    if sel[grp.provider as usize] {
+                        scratch.extend_from_slice(&self.latencies[range(grp.lat)]);
+                    }
+                }
+                s.p50 = percentile_unsorted(&mut scratch, 0.5);
+                s.p95 = percentile_unsorted(&mut scratch, 0.95);
+            }
+            out.push(fact(d.day, "all".to_string(), s));
+        }
+        out
+    }
+}
+
+/// The additive parts of one output row, before the ratios are taken.
+#[derive(Debug, Clone, Default)]
+struct Sums {
+    events: i64,
+    sessions: i64,
+    acc_sum: f64,
+    acc_count: i64,
+    rolling: Option<f64>,
+    p50: Option<f64>,
+    p95: Option<f64>,
+    tokens_in: i64,
+    tokens_out: i64,
+    tickets: i64,
+    agent: i64,
+    revenue: f64,
+}
+
+/// The ratios and totals of one row (the one place they are defined).
+fn fact(day: i32, provider: String, s: Sums) -> DashboardFact {
+    DashboardFact {
+        event_date: date_of(day),
+        provider,
+        events: s.events,
+        sessions: s.sessions,
+        accuracy_daily: ratio(s.acc_sum, s.acc_count),
+        accuracy_rolling_7d: s.rolling,
+        latency_p50_ms: s.p50,
+        latency_p95_ms: s.p95,
+        tokens_input: s.tokens_in,
+        tokens_output: s.tokens_out,
+        tokens_total: s.tokens_in + s.tokens_out,
+        tickets: s.tickets,
+        tickets_resolved_by_agent: s.agent,
+        resolution_rate: (s.tickets > 0).then(|| s.agent as f64 / s.tickets as f64),
+        revenue_from_ai: s.revenue,
+    }
+}
