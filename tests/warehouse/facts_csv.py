@@ -38,15 +38,21 @@ def field(value):
     return str(value)
 
 
+def write_rows(out, columns, rows):
+    """Writes a header and rows (sequences of Python values) to `out` as contract CSV."""
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(columns)
+    for row in rows:
+        w.writerow([field(v) for v in row])
+
+
 def export(parquet_path, csv_path):
     import pyarrow.parquet as pq
 
     table = pq.read_table(parquet_path)
     with open(csv_path, "w", newline="") as out:
-        w = csv.writer(out, lineterminator="\n")
-        w.writerow(table.column_names)
-        for row in table.to_pylist():
-            w.writerow([field(row[c]) for c in table.column_names])
+        write_rows(out, table.column_names,
+                   ([row[c] for c in table.column_names] for row in table.to_pylist()))
 
 
 def read(path):

@@ -5,6 +5,7 @@
 # (tests/warehouse/make_variant.py): `dbt build` with real dbt-duckdb (models + schema tests,
 # offline), the published dashboard_facts.parquet / conversion_facts.parquet exported as contract
 # CSV and compared with expected/*.csv, and with `modelpulse facts` output for the same folder.
+# The benchmark's Polars model (scripts/bench/polars_facts.py) is held to the same comparison.
 # Also: the comparator's self-test, and dbt refusing a snapshot without the provider column.
 # Needs scripts/setup.sh (the .venv). Ends with "N passed, M failed"; exits non-zero on failure.
 set -uo pipefail
@@ -68,6 +69,13 @@ cli_matches() {
   "$PY" "$HELPER" compare "$out/$t.csv" "$out/cli-$t.csv"
 }
 
+# polars_matches DATA_DIR TABLE OUT_DIR: the benchmark's Polars model agrees with dbt too.
+polars_matches() {
+  local data=$1 t=$2 out=$3
+  "$PY" scripts/bench/polars_facts.py "$data" "$t" "$out/polars-$t.csv" || return 1
+  "$PY" "$HELPER" compare "$out/$t.csv" "$out/polars-$t.csv"
+}
+
 # suite NAME DATA_DIR: the checks for one input folder (expected/ optional).
 suite() {
   local name=$1 data=$2 out="$WORK/$1" t
@@ -78,6 +86,7 @@ suite() {
       check "$name: dbt $t = expected" "$PY" "$HELPER" compare "$data/expected/$t.csv" "$out/$t.csv"
     fi
     check "$name: modelpulse facts $t = dbt" cli_matches "$data" "$t" "$out"
+    check "$name: Polars model (scripts/bench) $t = dbt" polars_matches "$data" "$t" "$out"
   done
 }
 
