@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod charts;
 mod facts;
 mod generate;
 
@@ -16,6 +17,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Write the dashboard's Plotly figures as JSON (one file per chart, plus charts.json).
+    Charts(charts::ChartsArgs),
     /// Compute dashboard_facts or conversion_facts from the snapshots.
     Facts(facts::FactsArgs),
     /// Write deterministic demo snapshots.
@@ -26,6 +29,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Charts(a) => charts::run(a),
         Command::Facts(a) => facts::run(a),
         Command::Generate(a) => generate::run(a),
     };
