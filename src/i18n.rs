@@ -63,6 +63,67 @@ pub const EN: &[(&str, &str)] = &[
     ("chart.unit.input", "input"),
     ("chart.unit.output", "output"),
     ("chart.no_data", "No data"),
+    // ui.* and kpi.* (src/ui/, src/page/)
+    ("ui.subtitle", "Health of production AI systems, computed in your browser from Parquet snapshots"),
+    ("ui.loading", "Loading snapshots…"),
+    ("ui.fetched", "fetched"),
+    ("ui.computing", "Computing…"),
+    ("ui.filters", "Filters"),
+    ("ui.providers", "Providers"),
+    ("ui.range", "Date range"),
+    ("ui.range.7", "Last 7 days"),
+    ("ui.range.30", "Last 30 days"),
+    ("ui.range.90", "Last 90 days"),
+    ("ui.range.all", "All data"),
+    ("ui.range.custom", "Custom"),
+    ("ui.from", "From"),
+    ("ui.to", "To"),
+    ("ui.lang", "Language"),
+    ("ui.errors.title", "Some files could not be loaded"),
+    ("ui.errors.hint", "Whatever did load is shown below."),
+    ("ui.err.http", "HTTP error"),
+    ("ui.err.network", "network error, or the file is on another origin that does not allow it (CORS: the server must send Access-Control-Allow-Origin)"),
+    ("ui.err.unknown_table", "cannot tell which table this is; name it raw_llm_events…, raw_support_events… or raw_conversion_events… .parquet"),
+    ("ui.err.read", "could not read the file"),
+    ("ui.empty.title", "No data for this view"),
+    ("ui.empty.hint", "The snapshots have no rows in the selected providers and dates. Widen the filters or drop other Parquet files."),
+    ("ui.kpi.title", "Latest day"),
+    ("ui.kpi.vs", "vs previous 7 days"),
+    ("ui.kpi.ci", "95% CI"),
+    ("ui.kpi.pp", "pp"),
+    ("ui.charts.title", "Charts"),
+    ("ui.table.title", "Daily facts"),
+    ("ui.table.caption", "dashboard_facts for the current filter: one row per day and provider"),
+    ("ui.download", "Download CSV"),
+    ("ui.drop", "Drop your own Parquet snapshots here — they are read in this browser, never uploaded —"),
+    ("ui.choose", "or choose files"),
+    ("ui.source", "Source"),
+    ("ui.source.local", "local files"),
+    ("ui.stats", "Stats"),
+    ("ui.stats.rows", "rows loaded"),
+    ("ui.stats.bytes", "bytes fetched"),
+    ("ui.col.event_date", "Date"),
+    ("ui.col.provider", "Provider"),
+    ("ui.col.events", "Events"),
+    ("ui.col.sessions", "Sessions"),
+    ("ui.col.accuracy_daily", "Accuracy (day)"),
+    ("ui.col.accuracy_rolling_7d", "Accuracy (7d)"),
+    ("ui.col.latency_p50_ms", "p50 (ms)"),
+    ("ui.col.latency_p95_ms", "p95 (ms)"),
+    ("ui.col.tokens_input", "Input tokens"),
+    ("ui.col.tokens_output", "Output tokens"),
+    ("ui.col.tokens_total", "Total tokens"),
+    ("ui.col.tickets", "Tickets"),
+    ("ui.col.tickets_resolved_by_agent", "Resolved by agent"),
+    ("ui.col.resolution_rate", "Resolution rate"),
+    ("ui.col.revenue_from_ai", "Revenue (USD)"),
+    ("kpi.accuracy", "Accuracy (rolling 7d)"),
+    ("kpi.latency_p95", "Latency p95"),
+    ("kpi.tokens", "Tokens / day"),
+    ("kpi.cost", "Cost / day"),
+    ("kpi.revenue", "Revenue from AI"),
+    ("kpi.resolution", "Resolution rate"),
+    ("kpi.uplift", "Conversion uplift"),
 ];
 
 /// Indonesian catalog: same keys as [`EN`].
@@ -95,6 +156,67 @@ pub const ID: &[(&str, &str)] = &[
     ("chart.unit.input", "masukan"),
     ("chart.unit.output", "keluaran"),
     ("chart.no_data", "Tidak ada data"),
+    // ui.* and kpi.* (src/ui/, src/page/)
+    ("ui.subtitle", "Kesehatan sistem AI produksi, dihitung di peramban Anda dari snapshot Parquet"),
+    ("ui.loading", "Memuat snapshot…"),
+    ("ui.fetched", "terunduh"),
+    ("ui.computing", "Menghitung…"),
+    ("ui.filters", "Filter"),
+    ("ui.providers", "Penyedia"),
+    ("ui.range", "Rentang tanggal"),
+    ("ui.range.7", "7 hari terakhir"),
+    ("ui.range.30", "30 hari terakhir"),
+    ("ui.range.90", "90 hari terakhir"),
+    ("ui.range.all", "Semua data"),
+    ("ui.range.custom", "Kustom"),
+    ("ui.from", "Dari"),
+    ("ui.to", "Sampai"),
+    ("ui.lang", "Bahasa"),
+    ("ui.errors.title", "Beberapa berkas tidak dapat dimuat"),
+    ("ui.errors.hint", "Data yang berhasil dimuat tetap ditampilkan di bawah."),
+    ("ui.err.http", "galat HTTP"),
+    ("ui.err.network", "galat jaringan, atau berkas berada di origin lain yang tidak mengizinkannya (CORS: server harus mengirim Access-Control-Allow-Origin)"),
+    ("ui.err.unknown_table", "tidak dapat mengenali tabelnya; beri nama raw_llm_events…, raw_support_events… atau raw_conversion_events… .parquet"),
+    ("ui.err.read", "berkas tidak dapat dibaca"),
+    ("ui.empty.title", "Tidak ada data untuk tampilan ini"),
+    ("ui.empty.hint", "Snapshot tidak memiliki baris untuk penyedia dan tanggal yang dipilih. Perluas filter atau letakkan berkas Parquet lain."),
+    ("ui.kpi.title", "Hari terakhir"),
+    ("ui.kpi.vs", "dibanding 7 hari sebelumnya"),
+    ("ui.kpi.ci", "IK 95%"),
+    ("ui.kpi.pp", "poin"),
+    ("ui.charts.title", "Grafik"),
+    ("ui.table.title", "Fakta harian"),
+    ("ui.table.caption", "dashboard_facts untuk filter saat ini: satu baris per hari dan penyedia"),
+    ("ui.download", "Unduh CSV"),
+    ("ui.drop", "Letakkan snapshot Parquet Anda di sini — dibaca di peramban ini, tidak pernah diunggah —"),
+    ("ui.choose", "atau pilih berkas"),
+    ("ui.source", "Sumber"),
+    ("ui.source.local", "berkas lokal"),
+    ("ui.stats", "Statistik"),
+    ("ui.stats.rows", "baris dimuat"),
+    ("ui.stats.bytes", "byte terunduh"),
+    ("ui.col.event_date", "Tanggal"),
+    ("ui.col.provider", "Penyedia"),
+    ("ui.col.events", "Peristiwa"),
+    ("ui.col.sessions", "Sesi"),
+    ("ui.col.accuracy_daily", "Akurasi (hari)"),
+    ("ui.col.accuracy_rolling_7d", "Akurasi (7h)"),
+    ("ui.col.latency_p50_ms", "p50 (ms)"),
+    ("ui.col.latency_p95_ms", "p95 (ms)"),
+    ("ui.col.tokens_input", "Token masukan"),
+    ("ui.col.tokens_output", "Token keluaran"),
+    ("ui.col.tokens_total", "Total token"),
+    ("ui.col.tickets", "Tiket"),
+    ("ui.col.tickets_resolved_by_agent", "Diselesaikan agen"),
+    ("ui.col.resolution_rate", "Tingkat resolusi"),
+    ("ui.col.revenue_from_ai", "Pendapatan (USD)"),
+    ("kpi.accuracy", "Akurasi (7 hari bergulir)"),
+    ("kpi.latency_p95", "Latensi p95"),
+    ("kpi.tokens", "Token / hari"),
+    ("kpi.cost", "Biaya / hari"),
+    ("kpi.revenue", "Pendapatan dari AI"),
+    ("kpi.resolution", "Tingkat resolusi"),
+    ("kpi.uplift", "Kenaikan konversi"),
 ];
 
 /// The text for `key` in `lang`, falling back to English, then to the key itself.
@@ -123,5 +245,121 @@ mod tests {
         assert_eq!(en.len(), EN.len(), "duplicate key in EN");
         assert_eq!(id.len(), ID.len(), "duplicate key in ID");
         assert_eq!(en, id);
+    }
+}
+
+// ---- Number and date formats (used by the page's tiles, table and stats) ----
+
+/// Decimal and thousands separators of `lang`: en `.` and `,`; id `,` and `.`.
+fn separators(lang: Lang) -> (char, char) {
+    match lang {
+        Lang::En => ('.', ','),
+        Lang::Id => (',', '.'),
+    }
+}
+
+/// `v` rounded to `decimals` decimals with grouped thousands: en `1,234.5`, id `1.234,5`.
+/// Negative values start with `-`; NaN and infinities print as `–`.
+pub fn fmt_number(lang: Lang, v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return "–".to_string();
+    }
+    let (dec, group) = separators(lang);
+    let text = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut out = String::with_capacity(text.len() + text.len() / 3 + 1);
+    // "-0.0" after rounding prints without the sign.
+    if v < 0.0 && text.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+        out.push('-');
+    }
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(group);
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out.push(dec);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// An integer with grouped thousands: en `1,234,567`, id `1.234.567`.
+pub fn fmt_int(lang: Lang, v: i64) -> String {
+    fmt_number(lang, v as f64, 0)
+}
+
+/// A share 0..1 as a percentage with `decimals` decimals: en `85.3%`, id `85,3%`.
+pub fn fmt_percent(lang: Lang, share: f64, decimals: usize) -> String {
+    format!("{}%", fmt_number(lang, share * 100.0, decimals))
+}
+
+/// A byte count in B, kB, MB or GB (powers of 1000) with one decimal above 1 kB: `12.3 MB`.
+pub fn fmt_bytes(lang: Lang, bytes: u64) -> String {
+    const UNITS: [&str; 3] = ["kB", "MB", "GB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut v = bytes as f64 / 1000.0;
+    let mut unit = 0;
+    while v >= 1000.0 && unit < UNITS.len() - 1 {
+        v /= 1000.0;
+        unit += 1;
+    }
+    format!("{} {}", fmt_number(lang, v, 1), UNITS[unit])
+}
+
+/// Abbreviated month names, January first.
+const MONTHS_EN: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS_ID: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"];
+
+/// A date as day, abbreviated month, year: en `27 Nov 2026`, id `27 Agu 2026`.
+pub fn fmt_date(lang: Lang, date: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let months = match lang {
+        Lang::En => &MONTHS_EN,
+        Lang::Id => &MONTHS_ID,
+    };
+    format!("{} {} {}", date.day(), months[date.month0() as usize], date.year())
+}
+
+#[cfg(test)]
+mod fmt_tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn numbers_group_and_separate_per_language() {
+        assert_eq!(fmt_number(Lang::En, 1234.5, 1), "1,234.5");
+        assert_eq!(fmt_number(Lang::Id, 1234.5, 1), "1.234,5");
+        assert_eq!(fmt_number(Lang::En, 1234567.0, 0), "1,234,567");
+        assert_eq!(fmt_number(Lang::Id, -1234567.891, 2), "-1.234.567,89");
+        assert_eq!(fmt_number(Lang::En, 999.96, 1), "1,000.0");
+        assert_eq!(fmt_number(Lang::En, 12.0, 0), "12");
+        assert_eq!(fmt_number(Lang::En, -0.04, 1), "0.0");
+        assert_eq!(fmt_number(Lang::En, f64::NAN, 1), "–");
+        assert_eq!(fmt_int(Lang::Id, 100), "100");
+    }
+
+    #[test]
+    fn percent_and_bytes() {
+        assert_eq!(fmt_percent(Lang::En, 0.8534, 1), "85.3%");
+        assert_eq!(fmt_percent(Lang::Id, 0.8534, 1), "85,3%");
+        assert_eq!(fmt_bytes(Lang::En, 999), "999 B");
+        assert_eq!(fmt_bytes(Lang::En, 12_345_678), "12.3 MB");
+        assert_eq!(fmt_bytes(Lang::Id, 1_500), "1,5 kB");
+    }
+
+    #[test]
+    fn dates_use_the_language_month_names() {
+        let d = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        assert_eq!(fmt_date(Lang::En, d), "27 Nov 2026");
+        assert_eq!(fmt_date(Lang::Id, d), "27 Nov 2026");
+        let aug = NaiveDate::from_ymd_opt(2026, 8, 5).unwrap();
+        assert_eq!(fmt_date(Lang::En, aug), "5 Aug 2026");
+        assert_eq!(fmt_date(Lang::Id, aug), "5 Agu 2026");
+        let may = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+        assert_eq!(fmt_date(Lang::Id, may), "1 Mei 2026");
     }
 }

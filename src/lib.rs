@@ -26,6 +26,7 @@ pub mod generate;
 pub mod i18n;
 pub mod load;
 pub mod model;
+pub mod page;
 pub mod query;
 
 pub use error::LoadError;

@@ -1,0 +1,212 @@
+//! `config.json`, read by the page from beside `index.html`.
+//!
+//! ```json
+//! {
+//!   "snapshots": {
+//!     "raw_llm_events": "data/raw_llm_events.parquet",
+//!     "raw_support_events": "data/raw_support_events.parquet",
+//!     "raw_conversion_events": "data/raw_conversion_events.parquet"
+//!   },
+//!   "latency_budget_ms": 1200,
+//!   "prices": [{"provider": "OpenAI", "input_per_1m": 2.5, "output_per_1m": 10.0}],
+//!   "refresh_seconds": 0,
+//!   "default_range": "all"
+//! }
+//! ```
+//! Every field is optional; a missing field takes the default shown by [`PageConfig::default`].
+
+use crate::charts::Price;
+use crate::contract::Table;
+use crate::page::view::RangeChoice;
+use serde::{Deserialize, Serialize};
+
+/// Where each snapshot is fetched from, relative to the page (or absolute URLs).
+/// `null` (or an empty string) means the table is not loaded and behaves as empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SnapshotUrls {
+    pub raw_llm_events: Option<String>,
+    pub raw_support_events: Option<String>,
+    pub raw_conversion_events: Option<String>,
+}
+
+impl Default for SnapshotUrls {
+    fn default() -> Self {
+        Self {
+            raw_llm_events: Some(format!("data/{}", Table::LlmEvents.file_name())),
+            raw_support_events: Some(format!("data/{}", Table::SupportEvents.file_name())),
+            raw_conversion_events: Some(format!("data/{}", Table::ConversionEvents.file_name())),
+        }
+    }
+}
+
+/// The page's configuration. See the module docs for the JSON form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PageConfig {
+    /// The snapshots to load.
+    pub snapshots: SnapshotUrls,
+    /// Latency budget in ms: the line on the latency chart.
+    pub latency_budget_ms: f64,
+    /// Price per 1M input/output tokens per provider; a provider without a price has no cost.
+    pub prices: Vec<Price>,
+    /// Re-fetch the snapshots every this many seconds; 0 = never.
+    pub refresh_seconds: u32,
+    /// The date range shown when the URL does not say: `"all"`, `"7"`, `"30"`, `"90"`.
+    pub default_range: String,
+}
+
+impl Default for PageConfig {
+    fn default() -> Self {
+        Self {
+            snapshots: SnapshotUrls::default(),
+            latency_budget_ms: 1200.0,
+            prices: Vec::new(),
+            refresh_seconds: 0,
+            default_range: "all".to_string(),
+        }
+    }
+}
+
+impl PageConfig {
+    /// Parses `config.json` text. The error is one line naming `config.json` and the problem.
+    pub fn from_json(text: &str) -> Result<PageConfig, String> {
+        let cfg: PageConfig = serde_json::from_str(text).map_err(|e| format!("config.json: {e}"))?;
+        if !(cfg.latency_budget_ms.is_finite() && cfg.latency_budget_ms > 0.0) {
+            return Err("config.json: latency_budget_ms must be a positive number".to_string());
+        }
+        if RangeChoice::parse_preset(&cfg.default_range).is_none() {
+            return Err(format!(
+                "config.json: default_range \"{}\" is not one of \"all\", \"7\", \"30\", \"90\"",
+                cfg.default_range
+            ));
+        }
+        Ok(cfg)
+    }
+
+    /// The range to show when the URL does not choose one.
+    pub fn default_range(&self) -> RangeChoice {
+        RangeChoice::parse_preset(&self.default_range).unwrap_or(RangeChoice::All)
+    }
+
+    /// The URLs to fetch, one per configured table. With `data_base` (the page's `?data=`), each
+    /// snapshot is the configured file name (last path segment) under that folder instead.
+    pub fn snapshot_urls(&self, data_base: Option<&str>) -> Vec<(Table, String)> {
+        let s = &self.snapshots;
+        let configured = [
+            (Table::LlmEvents, &s.raw_llm_events),
+            (Table::SupportEvents, &s.raw_support_events),
+            (Table::ConversionEvents, &s.raw_conversion_events),
+        ];
+        configured
+            .into_iter()
+            .filter_map(|(table, url)| {
+                let url = url.as_deref().filter(|u| !u.is_empty())?;
+                Some(match data_base.filter(|b| !b.is_empty()) {
+                    Some(base) => (table, format!("{}/{}", base.trim_end_matches('/'), file_name_of(url))),
+                    None => (table, url.to_string()),
+                })
+            })
+            .collect()
+    }
+}
+
+/// The last path segment of a URL, without query or fragment: what error messages call the file.
+pub fn file_name_of(url: &str) -> &str {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    path.rsplit('/').next().filter(|s| !s.is_empty()).unwrap_or(path)
+}
+
+/// The page's `?data=<base URL>` parameter (percent-decoded) from a URL query; `None` when
+/// absent or empty.
+pub fn data_param(search: &str) -> Option<String> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("data="))
+        .map(crate::page::view::percent_decode)
+        .filter(|s| !s.is_empty())
+}
+
+/// Which table a local (dropped or chosen) file holds, by its name: `…support…`,
+/// `…conversion…` or `…llm…` (case-insensitive); `None` when the name says none of these.
+pub fn table_for_file_name(name: &str) -> Option<Table> {
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("support") {
+        Some(Table::SupportEvents)
+    } else if lower.contains("conversion") {
+        Some(Table::ConversionEvents)
+    } else if lower.contains("llm") {
+        Some(Table::LlmEvents)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_from_file_name() {
+        assert_eq!(table_for_file_name("raw_llm_events.parquet"), Some(Table::LlmEvents));
+        assert_eq!(table_for_file_name("RAW_SUPPORT_EVENTS-2026.parquet"), Some(Table::SupportEvents));
+        assert_eq!(table_for_file_name("my_conversion.parquet"), Some(Table::ConversionEvents));
+        assert_eq!(table_for_file_name("facts.parquet"), None);
+    }
+
+    #[test]
+    fn data_param_is_decoded() {
+        assert_eq!(data_param("?range=7&data=http%3A%2F%2Fx%2Fs"), Some("http://x/s".into()));
+        assert_eq!(data_param("?data="), None);
+        assert_eq!(data_param("?range=7"), None);
+    }
+
+    #[test]
+    fn empty_object_gives_defaults() {
+        let cfg = PageConfig::from_json("{}").unwrap();
+        assert_eq!(cfg, PageConfig::default());
+        let urls = cfg.snapshot_urls(None);
+        assert_eq!(urls.len(), 3);
+        assert_eq!(urls[0], (Table::LlmEvents, "data/raw_llm_events.parquet".to_string()));
+    }
+
+    #[test]
+    fn data_base_replaces_the_folder() {
+        let cfg = PageConfig::default();
+        let urls = cfg.snapshot_urls(Some("https://example.org/snaps/"));
+        assert_eq!(urls[1].1, "https://example.org/snaps/raw_support_events.parquet");
+    }
+
+    #[test]
+    fn null_snapshot_is_skipped() {
+        let cfg = PageConfig::from_json(r#"{"snapshots": {"raw_support_events": null}}"#).unwrap();
+        let tables: Vec<_> = cfg.snapshot_urls(None).into_iter().map(|(t, _)| t).collect();
+        assert_eq!(tables, vec![Table::LlmEvents, Table::ConversionEvents]);
+    }
+
+    #[test]
+    fn errors_name_config_json() {
+        let e = PageConfig::from_json(r#"{"latency_budget_ms": "fast"}"#).unwrap_err();
+        assert!(e.starts_with("config.json: "), "{e}");
+        let e = PageConfig::from_json(r#"{"default_range": "week"}"#).unwrap_err();
+        assert!(e.contains("default_range"), "{e}");
+        let e = PageConfig::from_json(r#"{"budget": 3}"#).unwrap_err();
+        assert!(e.contains("unknown field"), "{e}");
+    }
+
+    #[test]
+    fn prices_parse() {
+        let cfg = PageConfig::from_json(
+            r#"{"prices": [{"provider": "OpenAI", "input_per_1m": 2.5, "output_per_1m": 10}]}"#,
+        )
+        .unwrap();
+        assert_eq!(cfg.prices[0].output_per_1m, 10.0);
+    }
+
+    #[test]
+    fn file_name_strips_path_and_query() {
+        assert_eq!(file_name_of("data/raw_llm_events.parquet?v=2"), "raw_llm_events.parquet");
+        assert_eq!(file_name_of("raw.parquet"), "raw.parquet");
+    }
+}
