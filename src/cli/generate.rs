@@ -1,15 +1,100 @@
-//! `modelpulse generate` — GENERATE HELPER: implement.
-use std::path::PathBuf;
+//! `modelpulse generate` — writes the three demo snapshots into a folder.
+//!
+//! Each file is written to a temporary name in the target folder and then renamed, so a reader
+//! (or a concurrent page load from a static server) never sees a half-written snapshot.
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use modelpulse::generate::{self, GenerateOptions, Snapshots};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
-    /// Output folder.
+    /// Output folder (created if missing). Receives raw_llm_events.parquet,
+    /// raw_support_events.parquet and raw_conversion_events.parquet.
     #[arg(long)]
     pub out: PathBuf,
+    /// Number of days of data, ending at --end.
+    #[arg(long, default_value_t = generate::DEFAULT_DAYS)]
+    pub days: u32,
+    /// PRNG seed; the same options always give the same bytes.
+    #[arg(long, default_value_t = generate::DEFAULT_SEED)]
+    pub seed: u64,
+    /// Mean LLM events per day (90 days × 11112 ≈ 1M events).
+    #[arg(long, default_value_t = generate::DEFAULT_EVENTS_PER_DAY)]
+    pub events_per_day: u32,
+    /// Last day of data, YYYY-MM-DD (UTC). Default: today's UTC date.
+    #[arg(long, value_parser = parse_date)]
+    pub end: Option<NaiveDate>,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|e| format!("expected YYYY-MM-DD ({e})"))
+}
+
+/// Today's date in UTC, from the system clock.
+fn today_utc() -> anyhow::Result<NaiveDate> {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .context("system clock is before 1970")?
+        .as_secs();
+    chrono::DateTime::from_timestamp(secs as i64, 0)
+        .map(|t| t.date_naive())
+        .context("system clock out of range")
 }
 
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("not implemented yet")
+    let end = match args.end {
+        Some(d) => d,
+        None => today_utc()?,
+    };
+    let opts = GenerateOptions { days: args.days, seed: args.seed, events_per_day: args.events_per_day, end };
+    let started = std::time::Instant::now();
+    let snapshots = generate::generate(&opts)?;
+    let elapsed = started.elapsed();
+    write_all(&args.out, &snapshots)?;
+
+    for (table, bytes) in snapshots.files() {
+        let rows = rows_in(bytes).with_context(|| format!("{}: reading back", table.file_name()))?;
+        println!(
+            "wrote {} ({rows} rows, {:.1} MB)",
+            args.out.join(table.file_name()).display(),
+            bytes.len() as f64 / 1e6
+        );
+    }
+    let story = opts.story();
+    println!("period: {} .. {} ({} days, seed {}), generated in {:.2?}", story.start, story.end, opts.days, opts.seed, elapsed);
+    if let Some((a, b)) = story.incident {
+        println!("story: {} latency incident {a} .. {b}", story.incident_provider);
+    }
+    if let Some(r) = story.regression_from {
+        println!(
+            "story: {} switches {} -> {} on {r} (accuracy regression)",
+            story.regression_provider, story.model_before, story.model_after
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the three files into `dir` (created if missing): temp name, then rename.
+fn write_all(dir: &Path, snapshots: &Snapshots) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create folder", dir.display()))?;
+    for (table, bytes) in snapshots.files() {
+        let path = dir.join(table.file_name());
+        let tmp = dir.join(format!(".{}.tmp-{}", table.file_name(), std::process::id()));
+        std::fs::write(&tmp, bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
+        if let Err(e) = std::fs::rename(&tmp, &path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e).with_context(|| format!("{}: cannot replace", path.display()));
+        }
+    }
+    Ok(())
+}
+
+/// Row count from the Parquet footer.
+fn rows_in(bytes: &[u8]) -> anyhow::Result<i64> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(bytes::Bytes::copy_from_slice(bytes))?;
+    Ok(reader.metadata().file_metadata().num_rows())
 }
