@@ -18,6 +18,7 @@
 //! The normative definitions live in `docs/data-contract.md` (a copy, in our words, of
 //! `shared/spec/metrics.md`).
 
+pub mod alerts;
 pub mod charts;
 pub mod contract;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod generate;
 pub mod i18n;
 pub mod load;
 pub mod model;
+pub mod narrative;
 pub mod page;
 pub mod query;
 

@@ -3,9 +3,12 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod alerts;
 mod charts;
+mod digest;
 mod facts;
 mod generate;
+mod notify;
 
 /// modelpulse — the health of production AI systems, from Parquet snapshots, without a backend.
 #[derive(Debug, Parser)]
@@ -17,8 +20,13 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Evaluate alert rules on the latest day and notify Slack / PagerDuty / webhooks
+    /// (exit 0: nothing firing, 1: something firing, 2: error).
+    Alerts(alerts::AlertsArgs),
     /// Write the dashboard's Plotly figures as JSON (one file per chart, plus charts.json).
     Charts(charts::ChartsArgs),
+    /// The daily digest (HTML, Markdown or text) on standard output, or e-mailed over SMTP.
+    Digest(digest::DigestArgs),
     /// Compute dashboard_facts or conversion_facts from the snapshots.
     Facts(facts::FactsArgs),
     /// Write deterministic demo snapshots.
@@ -29,6 +37,8 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Alerts(a) => alerts::run(a),
+        Command::Digest(a) => digest::run(a),
         Command::Charts(a) => charts::run(a),
         Command::Facts(a) => facts::run(a),
         Command::Generate(a) => generate::run(a),
