@@ -84,8 +84,8 @@ pub(crate) struct DashboardIndex {
     pub day_latencies: Vec<f64>,
     /// (session, provider) pairs, deduplicated, per day sorted by session.
     pub pairs: Vec<(u32, u32)>,
-    /// Per provider: (day, cumulative accuracy sum, cumulative count) over its days, ascending.
-    pub provider_prefix: Vec<Vec<(i32, f64, i64)>>,
+    /// Per provider: (day, Σ accuracy, count of accuracy) of each of its days, ascending by day.
+    pub provider_days: Vec<Vec<(i32, f64, i64)>>,
     /// Per interned session: the group of its first event (earliest created_at, then smaller
     /// provider). `u32::MAX` for a session id that has no event (cannot happen for loaded data).
     pub session_first_group: Vec<u32>,
@@ -247,14 +247,12 @@ impl DashboardIndex {
             }
         }
 
-        // 6. Rolling accuracy: per provider prefix sums over its days.
-        let mut provider_prefix: Vec<Vec<(i32, f64, i64)>> = vec![Vec::new(); llm.providers.len()];
+        // 6. Rolling accuracy: each provider's days, to sum (at most 7) per window.
+        let mut provider_days: Vec<Vec<(i32, f64, i64)>> = vec![Vec::new(); llm.providers.len()];
         for g in &groups {
-            let pre = &mut provider_prefix[g.provider as usize];
-            let (s, c) = pre.last().map_or((0.0, 0), |&(_, s, c)| (s, c));
-            pre.push((g.day, s + g.acc_sum, c + g.acc_count));
+            provider_days[g.provider as usize].push((g.day, g.acc_sum, g.acc_count));
         }
-        let mut idx = Self { providers: llm.providers.clone(), provider_prefix, ..Default::default() };
+        let mut idx = Self { providers: llm.providers.clone(), provider_days, ..Default::default() };
         for g in groups.iter_mut() {
             let (s, c) = idx.window(g.provider, g.day);
             g.rolling = ratio(s, c);
@@ -290,16 +288,12 @@ impl DashboardIndex {
         idx
     }
 
-    /// (Σ accuracy, count) of `provider` over days `day-6..=day`.
+    /// (Σ accuracy, count) of `provider` over days `day-6..=day` (summed directly, not as a
+    /// difference of running totals, so a quiet day after busy weeks keeps full precision).
     fn window(&self, provider: u32, day: i32) -> (f64, i64) {
-        let pre = &self.provider_prefix[provider as usize];
-        let upto = |d: i32| {
-            let k = pre.partition_point(|&(pd, _, _)| pd <= d);
-            if k == 0 { (0.0, 0) } else { (pre[k - 1].1, pre[k - 1].2) }
-        };
-        let (s1, c1) = upto(day);
-        let (s0, c0) = upto(day - 7);
-        (s1 - s0, c1 - c0)
+        let days = &self.provider_days[provider as usize];
+        let start = days.partition_point(|&(d, _, _)| d < day - 6);
+        days[start..].iter().take_while(|&&(d, _, _)| d <= day).fold((0.0, 0), |(s, c), &(_, a, n)| (s + a, c + n))
     }
 
     /// Which provider ids `q` selects.
