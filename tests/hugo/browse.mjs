@@ -18,6 +18,7 @@ function check(name, cond, detail) {
     console.log(`not ok - ${name}${detail === undefined ? '' : `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`}`);
   }
 }
+const isPlotly = (u) => /\/plotly-cartesian\.min(\.[0-9a-f]+)?\.js$/.test(u);
 const readJson = (lang, file) => JSON.parse(readFileSync(join(chartsDir, lang, file), 'utf8'));
 
 const browser = await chromium.launch({
@@ -86,10 +87,10 @@ for (const [lang, path] of [['en', '/posts/dashboard-walkthrough/'], ['id', '/id
     check('id: Indonesian titles differ from English', cs.every((c) => c.caption !== titleOf('en', c.id)), cs.map((c) => c.caption));
     check('id: html lang is Indonesian', (await page.getAttribute('html', 'lang')).startsWith('id'));
   }
-  const plotly = log.requests.filter((u) => u.endsWith('/plotly-cartesian.min.js'));
+  const plotly = log.requests.filter((u) => isPlotly(u));
   check(`${lang}: plotly.js fetched exactly once, from the site itself`,
     plotly.length === 1 && plotly[0].startsWith(base), plotly);
-  check(`${lang}: chart script fetched once`, log.requests.filter((u) => u.endsWith('/modelpulse/charts.js')).length === 1);
+  check(`${lang}: chart script fetched once`, log.requests.filter((u) => /\/modelpulse\/charts(\.[0-9a-f]+)?\.js$/.test(u)).length === 1);
   check(`${lang}: no request leaves the site`, log.requests.every((u) => u.startsWith(base) || u.startsWith('data:')),
     log.requests.filter((u) => !u.startsWith(base)));
   check(`${lang}: no console errors`, log.errors.length === 0, log.errors);
@@ -129,7 +130,7 @@ for (const [lang, path] of [['en', '/posts/dashboard-walkthrough/'], ['id', '/id
   check('src: caption is the figure title', fetched && fetched.caption === expected.layout.title.text, fetched);
   check('src: figure JSON fetched once', log.requests.filter((u) => u.endsWith('/charts/token-usage.json')).length === 1);
   check('src: embedded chart beside it drawn too', cs.length === 2 && cs.every((c) => c.state === 'ready'), cs);
-  check('src: plotly.js fetched exactly once', log.requests.filter((u) => u.endsWith('/plotly-cartesian.min.js')).length === 1);
+  check('src: plotly.js fetched exactly once', log.requests.filter((u) => isPlotly(u)).length === 1);
   const height = await page.$eval('figure.wide .modelpulse-chart__plot', (e) => e.getBoundingClientRect().height);
   check('src: height and class parameters applied', Math.round(height) === 300, height);
   check('src: no console errors', log.errors.length === 0, log.errors);
