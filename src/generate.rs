@@ -207,7 +207,7 @@ fn dates(opts: &GenerateOptions) -> impl Iterator<Item = (u32, NaiveDate)> {
 
 /// Mean-adjusted daily volume: `base` × growth trend × weekly seasonality × ±5 % noise.
 fn daily_volume(base: f64, day_index: u32, days: u32, date: NaiveDate, rng: &mut rng::Rng) -> f64 {
-    base * profile::trend_factor(day_index, days) * profile::weekday_factor(date) * (0.05 * rng.normal()).exp()
+    base * profile::trend_factor(day_index, days) * profile::weekday_factor(date) * rng::exp(0.05 * rng.normal())
 }
 
 #[cfg(test)]

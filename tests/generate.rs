@@ -88,6 +88,22 @@ fn same_options_give_the_same_bytes_and_a_new_seed_new_bytes() {
     assert_ne!(a.conversion, c.conversion);
 }
 
+/// FNV-1a, 64 bits: a stable digest of the bytes.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ *b as u64).wrapping_mul(0x0000_0100_0000_01B3))
+}
+
+/// The digest of one fixed generation, shared with `tests/wasm_generate.rs`: native and wasm32
+/// must produce the same bytes. A deliberate change to the generator updates
+/// `tests/generate_golden.txt` (the assertion message prints the new line).
+#[test]
+fn bytes_match_the_digest_the_browser_checks_too() {
+    let o = GenerateOptions { days: 30, seed: 42, events_per_day: 300, end: end() };
+    let s = generate(&o).unwrap();
+    let got = format!("llm={:016x} support={:016x} conversion={:016x}", fnv1a(&s.llm), fnv1a(&s.support), fnv1a(&s.conversion));
+    assert_eq!(got, include_str!("generate_golden.txt").trim(), "new digest line: {got}");
+}
+
 #[test]
 fn files_follow_the_data_contract() {
     let s = generate(&opts(21, 5, 300)).unwrap();

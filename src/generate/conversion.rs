@@ -3,7 +3,7 @@
 //! novelty bump in the first weeks); weekends convert a little worse.
 
 use super::profile;
-use super::rng::{Rng, mix64};
+use super::rng::{Rng, exp, mix64};
 use super::{GenerateError, GenerateOptions};
 use arrow_array::builder::{BooleanBuilder, Float64Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
@@ -51,7 +51,7 @@ pub(crate) fn generate(opts: &GenerateOptions) -> Result<RecordBatch, GenerateEr
         let n = super::daily_volume(base, d, opts.days, date, &mut rng).round().max(1.0) as usize;
         let day_start = profile::day_start_us(date);
         let weekend = if profile::weekday_factor(date) < 1.0 { 0.85 } else { 1.0 };
-        let novelty = 0.015 * (-(d as f64) / 14.0).exp();
+        let novelty = 0.015 * exp(-(d as f64) / 14.0);
         times.clear();
         for _ in 0..n {
             let hour = rng.pick(&profile::HOUR_WEIGHTS) as i64;

@@ -1,7 +1,7 @@
 //! `raw_llm_events`: sessions of 1–5 calls, day by day, rows sorted by `created_at`.
 
 use super::profile::{self, Model, PROVIDERS};
-use super::rng::Rng;
+use super::rng::{Rng, exp, ln};
 use super::{GenerateError, GenerateOptions, Story};
 use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder, TimestampMicrosecondBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
@@ -104,7 +104,7 @@ pub(crate) fn generate(opts: &GenerateOptions, story: &Story) -> Result<LlmTable
         let mut lat_factor = [1.0f64; 4];
         let mut timeout_share = [profile::TIMEOUT_SHARE; 4];
         for (p, f) in lat_factor.iter_mut().enumerate() {
-            *f = weekday_load * (0.04 * rng.normal()).exp();
+            *f = weekday_load * exp(0.04 * rng.normal());
             if p == profile::INCIDENT_PROVIDER
                 && let Some((k, len)) = story.incident_day(date)
             {
@@ -151,8 +151,8 @@ pub(crate) fn generate(opts: &GenerateOptions, story: &Story) -> Result<LlmTable
                 let accuracy_milli = rng.chance(profile::LABELED_SHARE).then(|| {
                     // Logit-normal around the model's accuracy, to 3 decimals.
                     let a = model.accuracy;
-                    let z = (a / (1.0 - a)).ln() + 0.55 * rng.normal();
-                    (1000.0 / (1.0 + (-z).exp())).round() as u16
+                    let z = ln(a / (1.0 - a)) + 0.55 * rng.normal();
+                    (1000.0 / (1.0 + exp(-z))).round() as u16
                 });
                 // Later calls carry the conversation so far: more input tokens.
                 let tokens_in = rng.lognormal(model.tokens_in * (1.0 + 0.45 * c as f64), 0.6).round().max(1.0) as u32;

@@ -6,6 +6,20 @@
 //! releases (and the lockfile already mixes several `rand`/`getrandom` generations, some of which
 //! need a JS shim on wasm32). Forty lines we own keep the output stable, need no OS entropy, and
 //! compile unchanged for wasm32-unknown-unknown.
+//!
+//! Transcendental functions go through [`libm`] (pure Rust, the same bits on every target):
+//! `f64::exp`/`ln` call the platform's math library (glibc natively, a different port on wasm32),
+//! which may differ in the last bit and so, very rarely, in a rounded value.
+
+/// `e^x`, bit-identical on every target.
+pub(crate) fn exp(x: f64) -> f64 {
+    libm::exp(x)
+}
+
+/// Natural logarithm, bit-identical on every target.
+pub(crate) fn ln(x: f64) -> f64 {
+    libm::log(x)
+}
 
 /// splitmix64's output function: a bijection on `u64` with good avalanche. Used to seed
 /// [`Rng`] and to turn counters into opaque, collision-free ids.
@@ -77,12 +91,12 @@ impl Rng {
     pub(crate) fn normal(&mut self) -> f64 {
         let u1 = 1.0 - self.f64(); // (0, 1]: ln is finite
         let u2 = self.f64();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        (-2.0 * ln(u1)).sqrt() * libm::cos(std::f64::consts::TAU * u2)
     }
 
     /// Lognormal with the given median and log-space standard deviation.
     pub(crate) fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
-        median * (sigma * self.normal()).exp()
+        median * exp(sigma * self.normal())
     }
 
     /// An index drawn with probability proportional to `weights` (non-empty, sum > 0).
