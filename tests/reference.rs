@@ -55,6 +55,8 @@ struct Style {
     int_sessions: bool,
     int_latency: bool,
     row_group: usize,
+    /// 0 none, 1 snappy, 2 gzip, 3 brotli, 4 lz4_raw, 5 zstd.
+    codec: u8,
 }
 
 const BASE: i64 = 1_772_323_200; // 2026-03-01T00:00:00Z
@@ -97,14 +99,15 @@ fn conv_row() -> impl Strategy<Value = Conv> {
 }
 
 fn style() -> impl Strategy<Value = Style> {
-    (0u8..4, any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), prop_oneof![Just(1024usize), 3usize..40])
-        .prop_map(|(unit, tz, dict_provider, int_sessions, int_latency, row_group)| Style {
+    (0u8..4, any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>(), prop_oneof![Just(1024usize), 3usize..40], 0u8..6)
+        .prop_map(|(unit, tz, dict_provider, int_sessions, int_latency, row_group, codec)| Style {
             unit,
             tz,
             dict_provider,
             int_sessions,
             int_latency,
             row_group,
+            codec,
         })
 }
 
@@ -145,10 +148,21 @@ fn timestamps(at: impl Iterator<Item = Option<u32>>, st: &Style) -> ArrayRef {
     }
 }
 
-fn write(columns: Vec<(&str, ArrayRef)>, row_group: usize) -> bytes::Bytes {
+fn write(columns: Vec<(&str, ArrayRef)>, st: &Style) -> bytes::Bytes {
+    use parquet::basic::{BrotliLevel, Compression, GzipLevel, ZstdLevel};
+    let codec = match st.codec {
+        0 => Compression::UNCOMPRESSED,
+        1 => Compression::SNAPPY,
+        2 => Compression::GZIP(GzipLevel::default()),
+        3 => Compression::BROTLI(BrotliLevel::default()),
+        4 => Compression::LZ4_RAW,
+        _ => Compression::ZSTD(ZstdLevel::default()),
+    };
     let fields: Vec<Field> = columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), true)).collect();
     let batch = RecordBatch::try_new(Arc::new(Schema::new(fields)), columns.into_iter().map(|(_, a)| a).collect()).unwrap();
-    let props = parquet::file::properties::WriterProperties::builder().set_max_row_group_row_count(Some(row_group)).build();
+    let props = parquet::file::properties::WriterProperties::builder().set_max_row_group_row_count(Some(st.row_group))
+        .set_compression(codec)
+        .build();
     let mut out = Vec::new();
     let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).unwrap();
     w.write(&batch).unwrap();
@@ -188,7 +202,7 @@ fn llm_parquet(rows: &[Llm], st: &Style) -> bytes::Bytes {
             ("accuracy", Arc::new(Float32Array::from_iter(rows.iter().map(|r| r.accuracy)))),
             ("tokens_input", Arc::new(Int64Array::from_iter(rows.iter().map(|r| r.tokens_in.map(i64::from))))),
         ],
-        st.row_group,
+        st,
     )
 }
 
@@ -204,7 +218,7 @@ fn support_parquet(rows: &[Support], st: &Style) -> bytes::Bytes {
             ("resolved_by", Arc::new(StringArray::from_iter(rows.iter().map(|r| r.resolved.map(|k| ["agent", "human"][k as usize]))))),
             ("revenue_generated", Arc::new(Float32Array::from_iter(rows.iter().map(|r| r.revenue.map(|v| v as f32 / 4.0))))),
         ],
-        st.row_group,
+        st,
     )
 }
 
@@ -216,7 +230,7 @@ fn conv_parquet(rows: &[Conv], st: &Style) -> bytes::Bytes {
             ("converted", Arc::new(BooleanArray::from_iter(rows.iter().map(|r| r.converted)))),
             ("created_at", timestamps(rows.iter().map(|r| r.at), st)),
         ],
-        st.row_group,
+        st,
     )
 }
 
