@@ -84,7 +84,8 @@ fn load(dir: &Path) -> anyhow::Result<Dataset> {
             continue;
         }
         let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
-        ds.load(table, table.file_name(), bytes.into()).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
+        // The LoadError message starts with the name given here: the full path.
+        ds.load(table, &path.display().to_string(), bytes.into()).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(ds)
 }
@@ -118,6 +119,10 @@ pub fn run(args: ChartsArgs) -> anyhow::Result<ExitCode> {
         args.latency_budget_ms.or(settings.latency_budget_ms).unwrap_or(charts::DEFAULT_LATENCY_BUDGET_MS),
     )?;
     let ds = load(&args.data)?;
+    let known = ds.providers();
+    for p in args.providers.iter().filter(|p| !known.contains(p)) {
+        eprintln!("modelpulse: note: provider \"{p}\" is not in the data (providers: {})", known.join(", "));
+    }
     let query = Query {
         providers: (!args.providers.is_empty()).then(|| args.providers.clone()),
         from: args.from,
