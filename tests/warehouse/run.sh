@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The dbt models (warehouse/) against the fixtures' expected facts and against the CLI.
 #
-# For every fixture folder in ../shared/fixtures (bad/ excluded) and two derived variants
-# (tests/warehouse/make_variant.py): `dbt build` with real dbt-duckdb (models + schema tests,
+# For every fixture folder in ../shared/fixtures (bad/ excluded), a hand-made edge-case snapshot
+# (tests/warehouse/edge_cases.py) and two derived variants (tests/warehouse/make_variant.py): `dbt build` with real dbt-duckdb (models + schema tests,
 # offline), the published dashboard_facts.parquet / conversion_facts.parquet exported as contract
 # CSV and compared with expected/*.csv, and with `modelpulse facts` output for the same folder.
 # The benchmark's Polars model (scripts/bench/polars_facts.py) is held to the same comparison.
@@ -102,6 +102,14 @@ for dir in "$FIXTURES"/*/; do
   [ "$name" = bad ] && continue
   suite "$name" "${dir%/}"
 done
+
+# Hand-made edge cases with hand-computed expected facts (see tests/warehouse/edge_cases.py).
+if "$PY" tests/warehouse/edge_cases.py "$WORK/in-edge-cases"; then
+  cp -r tests/warehouse/edge-cases/expected "$WORK/in-edge-cases/"
+  suite "edge-cases" "$WORK/in-edge-cases"
+else
+  failed=$((failed + 1)); echo "FAIL edge-cases: could not build the input"
+fi
 
 for kind in no-accuracy retyped; do
   if "$PY" tests/warehouse/make_variant.py "$kind" "$FIXTURES/pyarrow-zstd-101" "$WORK/in-$kind"; then

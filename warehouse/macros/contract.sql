@@ -18,12 +18,15 @@
 {% endmacro %}
 
 {#
-  utc_date(column): the UTC calendar date of a timestamp of any unit, with or without time zone.
-  Casting to TIMESTAMPTZ reads a naive timestamp in the session time zone, which the profile
-  pins to UTC; the DATE cast then takes the UTC calendar date.
+  utc_date(column): the UTC calendar date of a timestamp of any unit, with or without time zone
+  (a naive timestamp is read as UTC). Computed from the exact instant in nanoseconds with floor
+  division, because casting a nanosecond timestamp to TIMESTAMPTZ first rounds it to the nearest
+  microsecond, which moves 23:59:59.9999995+ onto the next day.
 #}
 {% macro utc_date(column) -%}
-  CAST(CAST({{ column }} AS TIMESTAMPTZ) AS DATE)
+  {%- set ns = "epoch_ns(" ~ column ~ ")" -%}
+  {%- set day = "86400000000000" -%}
+  (DATE '1970-01-01' + CAST(({{ ns }} - ((({{ ns }} % {{ day }}) + {{ day }}) % {{ day }})) // {{ day }} AS INTEGER))
 {%- endmacro %}
 
 {#
