@@ -2,9 +2,10 @@
 # The dbt models (warehouse/) against the fixtures' expected facts and against the CLI.
 #
 # For every fixture folder in ../shared/fixtures (bad/ excluded), a hand-made edge-case snapshot
-# (tests/warehouse/edge_cases.py) and two derived variants (tests/warehouse/make_variant.py): `dbt build` with real dbt-duckdb (models + schema tests,
-# offline), the published dashboard_facts.parquet / conversion_facts.parquet exported as contract
-# CSV and compared with expected/*.csv, and with `modelpulse facts` output for the same folder.
+# with hand-computed expected facts (tests/warehouse/edge_cases.py) and two derived variants
+# (tests/warehouse/make_variant.py): `dbt build` with real dbt-duckdb (models + data tests,
+# offline), then the published dashboard_facts.parquet / conversion_facts.parquet exported as
+# contract CSV and compared with expected/*.csv and with `modelpulse facts` for the same folder.
 # The benchmark's Polars model (scripts/bench/polars_facts.py) is held to the same comparison.
 # Also: the comparator's self-test, and dbt refusing a snapshot without the provider column.
 # Needs scripts/setup.sh (the .venv). Ends with "N passed, M failed"; exits non-zero on failure.
