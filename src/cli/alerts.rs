@@ -282,10 +282,11 @@ pub fn run(args: AlertsArgs) -> anyhow::Result<ExitCode> {
             Ok(t) => t,
             Err(e) => {
                 if args.dry_run {
+                    // A dry run reports the missing secret but is not failed by it.
                     println!("would notify {channel}: {} {label} — but {e}", action.name());
-                } else {
-                    eprintln!("modelpulse: error: {e}");
+                    return true;
                 }
+                eprintln!("modelpulse: error: {e}");
                 return false;
             }
         };
