@@ -230,7 +230,14 @@ fn config() -> Value {
     json!({"responsive": true, "displaylogo": false})
 }
 
-fn assemble(data: Vec<Value>, layout: Value) -> Value {
+/// The figure of `data` and `layout`. With fewer than two traces Plotly draws no legend, and the
+/// figure then carries no legend settings (`Plotly.validate` trips over them).
+fn assemble(data: Vec<Value>, mut layout: Value) -> Value {
+    if data.len() < 2
+        && let Some(l) = layout.as_object_mut()
+    {
+        l.remove("legend");
+    }
     json!({"data": data, "layout": layout, "config": config()})
 }
 
@@ -398,6 +405,9 @@ fn token_usage(input: &ChartInput, lang: Lang) -> Value {
         y2["overlaying"] = json!("y");
         y2["side"] = json!("right");
         y2["showgrid"] = json!(false);
+        if let Some(a) = y2.as_object_mut() {
+            a.remove("gridcolor");
+        }
         y2["tickprefix"] = json!("$");
         layout["yaxis2"] = y2;
     }
@@ -422,7 +432,6 @@ fn revenue_from_ai(input: &ChartInput, lang: Lang) -> Value {
     let mut y = y_axis(t(lang, "chart.axis.revenue"), None);
     y["tickprefix"] = json!("$");
     layout["yaxis"] = y;
-    layout["showlegend"] = json!(false);
     assemble(data, layout)
 }
 

@@ -266,6 +266,14 @@ fn figures_are_deterministic_and_ignore_row_order_of_providers() {
 }
 
 #[test]
+fn legend_settings_only_with_two_traces_or_more() {
+    let fig = figure(ChartId::RevenueFromAi, &input(), Lang::En);
+    assert!(fig["layout"].get("legend").is_none());
+    assert!(figure(ChartId::LatencyP95, &ChartInput::default(), Lang::En)["layout"].get("legend").is_none());
+    assert!(figure(ChartId::LatencyP95, &input(), Lang::En)["layout"]["legend"].is_object());
+}
+
+#[test]
 fn non_finite_values_become_null() {
     let mut inp = input();
     inp.totals[0].revenue_from_ai = f64::NAN;

@@ -62,6 +62,9 @@ function charts(page) {
       jsonTraces: embedded ? JSON.parse(embedded.textContent).data.length : -1,
       width: gd?.getBoundingClientRect().width ?? 0,
       fontColor: gd?._fullLayout?.font?.color,
+      // plotly.js's own schema check of the exported figure (attributes unknown to 4.1, bad values).
+      invalid: embedded ? (window.Plotly.validate(JSON.parse(embedded.textContent).data,
+        JSON.parse(embedded.textContent).layout) || []).map((e) => e.msg) : [],
     };
   }));
 }
@@ -79,6 +82,7 @@ for (const [lang, path] of [['en', '/posts/dashboard-walkthrough/'], ['id', '/id
     check(`${lang}/${c.id}: drawn (state ready, .main-svg present)`, c.state === 'ready' && c.svg > 0, c);
     check(`${lang}/${c.id}: trace count as in the exported JSON (${expected})`,
       c.jsonTraces === expected && c.drawnTraces === expected && c.svgTraces === expected, c);
+    check(`${lang}/${c.id}: figure passes Plotly.validate`, c.invalid.length === 0, c.invalid);
     check(`${lang}/${c.id}: caption is the ${lang} title and labels the plot`,
       c.caption === titleOf(lang, c.id) && c.labelledBy, c);
     check(`${lang}/${c.id}: fills the column width`, c.width > 600, c.width);
@@ -130,6 +134,9 @@ for (const [lang, path] of [['en', '/posts/dashboard-walkthrough/'], ['id', '/id
   check('src: caption is the figure title', fetched && fetched.caption === expected.layout.title.text, fetched);
   check('src: figure JSON fetched once', log.requests.filter((u) => u.endsWith('/charts/token-usage.json')).length === 1);
   check('src: embedded chart beside it drawn too', cs.length === 2 && cs.every((c) => c.state === 'ready'), cs);
+  check('src: embedded figure passes Plotly.validate', cs.every((c) => c.invalid.length === 0), cs.map((c) => c.invalid));
+  const fetchedInvalid = await page.evaluate((f) => (window.Plotly.validate(f.data, f.layout) || []).map((e) => e.msg), expected);
+  check('src: fetched figure passes Plotly.validate', fetchedInvalid.length === 0, fetchedInvalid);
   check('src: plotly.js fetched exactly once', log.requests.filter((u) => isPlotly(u)).length === 1);
   const height = await page.$eval('figure.wide .modelpulse-chart__plot', (e) => e.getBoundingClientRect().height);
   check('src: height and class parameters applied', Math.round(height) === 300, height);
