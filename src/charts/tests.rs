@@ -280,3 +280,67 @@ fn non_finite_values_become_null() {
     let fig = figure(ChartId::RevenueFromAi, &inp, Lang::En);
     assert_eq!(fig["data"][0]["y"][0], Value::Null);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NAMES: [&str; 4] = ["OpenAI", "Anthropic", "<b>x</b>", "A&B"];
+
+    fn rows(spec: &[(u32, usize, Option<f64>, i64, i64)]) -> Vec<DashboardFact> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out: Vec<DashboardFact> = spec
+            .iter()
+            .filter(|(d, p, ..)| seen.insert((*d, *p)))
+            .map(|&(d, p, p95, tin, tout)| row(d, NAMES[p], p95, tin, tout))
+            .collect();
+        out.sort_by(|a, b| (a.event_date, &a.provider).cmp(&(b.event_date, &b.provider)));
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn latency_marks_exactly_the_days_over_budget(
+            spec in prop::collection::vec((1u32..29, 0usize..4, prop::option::of(0.0f64..3000.0), 0i64..5_000_000, 0i64..5_000_000), 0..40),
+            budget in 100.0f64..2500.0,
+        ) {
+            let dashboard = rows(&spec);
+            let input = ChartInput { dashboard: dashboard.clone(), latency_budget_ms: budget, ..Default::default() };
+            let fig = figure(ChartId::LatencyP95, &input, Lang::En);
+            let traces = fig["data"].as_array().unwrap();
+            let providers: BTreeSet<&str> = dashboard.iter().map(|r| r.provider.as_str()).collect();
+            let over: Vec<&DashboardFact> = dashboard.iter().filter(|r| r.latency_p95_ms.is_some_and(|v| v > budget)).collect();
+            prop_assert_eq!(traces.len(), providers.len() + usize::from(!over.is_empty()));
+            if let Some(t) = traces.iter().find(|t| t["name"] == "Over budget") {
+                let ys: Vec<f64> = t["y"].as_array().unwrap().iter().map(|y| y.as_f64().unwrap()).collect();
+                prop_assert_eq!(ys.len(), over.len());
+                prop_assert!(ys.iter().all(|y| *y > budget));
+            }
+            let text = fig.to_string();
+            prop_assert!(!text.contains("<b>") && !text.contains("A&B"));
+            for t in traces {
+                for x in t["x"].as_array().unwrap() {
+                    prop_assert!(NaiveDate::parse_from_str(x.as_str().unwrap(), "%Y-%m-%d").is_ok());
+                }
+            }
+        }
+
+        #[test]
+        fn token_bars_sum_to_the_tokens_and_cost_to_the_priced_rows(
+            spec in prop::collection::vec((1u32..29, 0usize..4, prop::option::of(0.0f64..3000.0), 0i64..5_000_000, 0i64..5_000_000), 1..40),
+        ) {
+            let dashboard = rows(&spec);
+            let prices = vec![Price { provider: "OpenAI".into(), input_per_1m: 2.5, output_per_1m: 10.0 }];
+            let input = ChartInput { dashboard: dashboard.clone(), prices: prices.clone(), ..Default::default() };
+            let fig = figure(ChartId::TokenUsage, &input, Lang::En);
+            let traces = fig["data"].as_array().unwrap();
+            let bars: i64 = traces.iter().filter(|t| t["type"] == "bar")
+                .flat_map(|t| t["y"].as_array().unwrap().iter().map(|y| y.as_i64().unwrap())).sum();
+            prop_assert_eq!(bars, dashboard.iter().map(|r| r.tokens_total).sum::<i64>());
+            let want: f64 = dashboard.iter().filter_map(|r| cost_usd(r, &prices)).sum();
+            let got: f64 = traces.iter().filter(|t| t["yaxis"] == "y2")
+                .flat_map(|t| t["y"].as_array().unwrap().iter().filter_map(|y| y.as_f64())).sum();
+            prop_assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0));
+        }
+    }
+}
