@@ -6,6 +6,8 @@
 //!   [`crate::i18n::t`]; axis titles carry units; hover templates print the exact value with
 //!   its unit; Indonesian figures set `layout.separators` so numbers read `1.234,5`.
 //! - x values are `YYYY-MM-DD` strings on a date axis; a missing metric is JSON `null` (a gap).
+//! - `config` turns off the Plotly logo and the "Share chart" (Plotly Cloud) button, and an
+//!   Indonesian figure carries Plotly's `id` locale (month names, mode bar), see [`plotly_locale`].
 //! - backgrounds are transparent and colors neutral, so the figure reads on light and dark pages
 //!   (the page may override `layout.font.color`).
 //! - data strings (provider names) only go into trace `name` / `customdata` and are HTML-escaped
@@ -226,19 +228,65 @@ fn base_layout(chart: ChartId, lang: Lang) -> Value {
     })
 }
 
-fn config() -> Value {
-    json!({"responsive": true, "displaylogo": false})
+/// Plotly's `config`: responsive, no Plotly logo, no "Share chart" button (it uploads the chart to
+/// Plotly Cloud; nothing of ours leaves the browser), and for Indonesian the `id` locale carried
+/// in the figure itself (`locale` + `locales`), so date ticks and the mode bar read Indonesian
+/// without registering anything globally.
+fn config(lang: Lang) -> Value {
+    let mut c = json!({"responsive": true, "displaylogo": false, "showSendToCloud": false});
+    if let Some(locale) = plotly_locale(lang) {
+        c["locale"] = json!(lang.code());
+        c["locales"] = json!({ lang.code(): locale });
+    }
+    c
+}
+
+/// Plotly's locale definition (`{"dictionary", "format"}`) for `lang`; `None` for English (built in).
+pub fn plotly_locale(lang: Lang) -> Option<Value> {
+    match lang {
+        Lang::En => None,
+        Lang::Id => Some(json!({
+            "dictionary": {
+                "Download plot as a PNG": "Unduh grafik sebagai PNG",
+                "Download plot": "Unduh grafik",
+                "Zoom": "Perbesar area",
+                "Pan": "Geser",
+                "Box Select": "Pilih kotak",
+                "Lasso Select": "Pilih laso",
+                "Zoom in": "Perbesar",
+                "Zoom out": "Perkecil",
+                "Autoscale": "Skala otomatis",
+                "Reset axes": "Atur ulang sumbu",
+                "Toggle Spike Lines": "Garis bantu",
+                "Show closest data on hover": "Tampilkan data terdekat",
+                "Compare data on hover": "Bandingkan data",
+                "Double-click to zoom back out": "Klik dua kali untuk memperkecil kembali",
+                "Snapshot succeeded": "Gambar berhasil dibuat",
+                "Taking snapshot - this may take a few seconds": "Membuat gambar - mungkin perlu beberapa detik",
+            },
+            "format": {
+                "days": ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
+                "shortDays": ["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
+                "months": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+                           "September", "Oktober", "November", "Desember"],
+                "shortMonths": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
+                "date": "%d/%m/%Y",
+                "decimal": ",",
+                "thousands": ".",
+            },
+        })),
+    }
 }
 
 /// The figure of `data` and `layout`. With fewer than two traces Plotly draws no legend, and the
 /// figure then carries no legend settings (`Plotly.validate` trips over them).
-fn assemble(data: Vec<Value>, mut layout: Value) -> Value {
+fn assemble(data: Vec<Value>, mut layout: Value, lang: Lang) -> Value {
     if data.len() < 2
         && let Some(l) = layout.as_object_mut()
     {
         l.remove("legend");
     }
-    json!({"data": data, "layout": layout, "config": config()})
+    json!({"data": data, "layout": layout, "config": config(lang)})
 }
 
 /// The figure of a chart without rows: no traces, hidden axes, a centered "No data" annotation.
@@ -251,7 +299,7 @@ fn empty(chart: ChartId, lang: Lang) -> Value {
         "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
         "showarrow": false, "font": {"size": 16},
     }]);
-    assemble(Vec::new(), layout)
+    assemble(Vec::new(), layout, lang)
 }
 
 /// Providers of `rows` in byte order, each with its palette color.
@@ -294,7 +342,7 @@ fn accuracy_vs_resolution(input: &ChartInput, lang: Lang) -> Value {
     let mut layout = base_layout(chart, lang);
     layout["yaxis"] = y_axis(t(lang, "chart.axis.percent"), Some(".0%"));
     layout["hovermode"] = json!("x unified");
-    assemble(data, layout)
+    assemble(data, layout, lang)
 }
 
 /// `latency-p95`: one line per provider, the budget as a dashed horizontal shape (with a
@@ -348,7 +396,7 @@ fn latency_p95(input: &ChartInput, lang: Lang) -> Value {
             "showarrow": false, "font": {"color": COLOR_ALERT, "size": 11},
         }]);
     }
-    assemble(data, layout)
+    assemble(data, layout, lang)
 }
 
 /// `token-usage`: tokens_total per provider as stacked bars, and the day's cost (sum over the
@@ -411,7 +459,7 @@ fn token_usage(input: &ChartInput, lang: Lang) -> Value {
         y2["tickprefix"] = json!("$");
         layout["yaxis2"] = y2;
     }
-    assemble(data, layout)
+    assemble(data, layout, lang)
 }
 
 /// `revenue-from-ai`: revenue_from_ai of the selected providers combined, one bar per day.
@@ -432,7 +480,7 @@ fn revenue_from_ai(input: &ChartInput, lang: Lang) -> Value {
     let mut y = y_axis(t(lang, "chart.axis.revenue"), None);
     y["tickprefix"] = json!("$");
     layout["yaxis"] = y;
-    assemble(data, layout)
+    assemble(data, layout, lang)
 }
 
 /// `conversion-uplift`: the 95% interval as a filled band (lower bound, then upper bound with
@@ -487,7 +535,7 @@ fn conversion_uplift(input: &ChartInput, lang: Lang) -> Value {
         "type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": 0, "y1": 0,
         "line": {"color": NEUTRAL, "width": 1},
     }]);
-    assemble(data, layout)
+    assemble(data, layout, lang)
 }
 
 /// A number as plain text for labels: integers without a fraction (`1200`), others as `{}`.

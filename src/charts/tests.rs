@@ -104,6 +104,10 @@ fn indonesian_figures_use_indonesian_text_and_separators() {
     assert_eq!(id["layout"]["xaxis"]["title"]["text"], "Tanggal (UTC)");
     assert_eq!(id["layout"]["separators"], ",.");
     assert_eq!(en["layout"]["separators"], ".,");
+    assert_eq!(id["config"]["locale"], "id");
+    assert_eq!(id["config"]["locales"]["id"]["format"]["shortMonths"][7], "Agu");
+    assert!(en["config"].get("locale").is_none() && en["config"].get("locales").is_none());
+    assert_eq!(en["config"]["showSendToCloud"], false);
     let empty_id = figure(ChartId::LatencyP95, &ChartInput::default(), Lang::Id);
     assert_eq!(empty_id["layout"]["annotations"][0]["text"], "Tidak ada data");
 }

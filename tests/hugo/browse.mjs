@@ -90,6 +90,11 @@ for (const [lang, path] of [['en', '/posts/dashboard-walkthrough/'], ['id', '/id
   if (lang === 'id') {
     check('id: Indonesian titles differ from English', cs.every((c) => c.caption !== titleOf('en', c.id)), cs.map((c) => c.caption));
     check('id: html lang is Indonesian', (await page.getAttribute('html', 'lang')).startsWith('id'));
+    const modebar = await page.$$eval('.modebar-btn', (bs) => bs.map((b) => b.getAttribute('data-title')));
+    check('id: Plotly mode bar in Indonesian (figure carries the id locale)', modebar.includes('Perbesar area'), modebar.slice(0, 6));
+  } else {
+    const modebar = await page.$$eval('.modebar-btn', (bs) => bs.map((b) => b.getAttribute('data-title')));
+    check('en: no "Share chart" (Plotly Cloud) button', modebar.length > 0 && !modebar.some((t) => /share/i.test(t)), modebar);
   }
   const plotly = log.requests.filter((u) => isPlotly(u));
   check(`${lang}: plotly.js fetched exactly once, from the site itself`,
