@@ -119,7 +119,7 @@ impl Story {
         let start = opts.start().unwrap_or(opts.end);
         let days = opts.days;
         let (incident, regression_from) = if days >= 14 {
-            let len = 3 + (rng::mix64(opts.seed ^ 0x1C1D_E17) & 1) as u64;
+            let len = 3 + (rng::mix64(opts.seed ^ 0x01C1_DE17) & 1);
             let last = opts.end - Days::new(if days >= 21 { 10 } else { 3 });
             let first = last - Days::new(len - 1);
             let reg = opts.end - Days::new(30.min(days as u64 / 2));

@@ -280,8 +280,8 @@ fn treatment_converts_better_than_control() {
     let users = b.column_by_name("user_id").unwrap().as_primitive::<Int64Type>();
     let (mut n, mut k) = (HashMap::new(), HashMap::new());
     let mut arm_of: HashMap<i64, &str> = HashMap::new();
-    for i in 0..b.num_rows() {
-        let a = arm[i].as_deref().unwrap();
+    for (i, a) in arm.iter().enumerate() {
+        let a = a.as_deref().unwrap();
         assert!(a == "treatment" || a == "control");
         assert_eq!(*arm_of.entry(users.value(i)).or_insert(a), a, "user changed arm");
         *n.entry(a).or_insert(0.0) += 1.0;

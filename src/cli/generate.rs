@@ -9,6 +9,7 @@ use modelpulse::generate::{self, GenerateOptions, Snapshots};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// Options of `modelpulse generate`.
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
     /// Output folder (created if missing). Receives raw_llm_events.parquet,
@@ -44,6 +45,8 @@ fn today_utc() -> anyhow::Result<NaiveDate> {
         .context("system clock out of range")
 }
 
+/// Generates the snapshots for `args`, writes them into `args.out`, and prints one line per file
+/// (rows, size) and the planned story (incident and regression dates).
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let end = match args.end {
         Some(d) => d,
