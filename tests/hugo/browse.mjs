@@ -121,6 +121,27 @@ for (const [lang, path] of [['en', '/posts/dashboard-walkthrough/'], ['id', '/id
   await context.close();
 }
 
+// Without JavaScript, each chart is a table of its data (the <noscript> fallback).
+{
+  const { context, page, log } = await open('/id/posts/dashboard-walkthrough/', { javaScriptEnabled: false });
+  const tables = await page.$$eval('figure[data-modelpulse-chart]', (figs) => figs.map((f) => {
+    const t = f.querySelector('table');
+    return t && { id: f.dataset.modelpulseChart, caption: t.querySelector('caption')?.textContent,
+      cols: t.querySelectorAll('thead th').length, rows: t.querySelectorAll('tbody tr').length,
+      first: t.querySelector('tbody td')?.textContent };
+  }));
+  check('noscript: every chart shows a table', tables.length >= 2 && tables.every(Boolean), tables);
+  for (const t of tables.filter(Boolean)) {
+    const fig = readJson('id', `${t.id}.json`);
+    const dates = new Set(fig.data.flatMap((tr) => tr.x));
+    check(`noscript ${t.id}: one row per date, one column per series, Indonesian caption`,
+      t.rows === dates.size && t.cols === fig.data.length + 1 && t.caption === fig.layout.title.text, t);
+  }
+  check('noscript: numbers in Indonesian format', tables.some((t) => t && /^\d+,\d+%$/.test(t.first)), tables.map((t) => t && t.first));
+  check('noscript: no script requests', !log.requests.some((u) => u.endsWith('.js')), log.requests);
+  await context.close();
+}
+
 // A page without charts loads neither plotly.js nor the chart script.
 {
   const { context, log } = await open('/');
