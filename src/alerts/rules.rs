@@ -517,13 +517,13 @@ impl Rules {
                     problem: format!("field \"routing_key\": only for pagerduty channels, this one is {}", kind.name()),
                 });
             }
-            if let Some(u) = &c.url {
-                if !(u.starts_with("http://") || u.starts_with("https://")) {
-                    return Err(RulesError::Section {
-                        section,
-                        problem: format!("field \"url\": must start with http:// or https://, got \"{u}\""),
-                    });
-                }
+            if let Some(u) = &c.url
+                && !(u.starts_with("http://") || u.starts_with("https://"))
+            {
+                return Err(RulesError::Section {
+                    section,
+                    problem: format!("field \"url\": must start with http:// or https://, got \"{u}\""),
+                });
             }
             channels.insert(
                 name,
@@ -645,10 +645,10 @@ impl Rules {
                     ));
                 }
             }
-            if let Some(u) = &r.dashboard_url {
-                if !(u.starts_with("http://") || u.starts_with("https://") || u.starts_with('/')) {
-                    return Err(err("dashboard_url", format!("must be an http(s) URL or an absolute path, got \"{u}\"")));
-                }
+            if let Some(u) = &r.dashboard_url
+                && !(u.starts_with("http://") || u.starts_with("https://") || u.starts_with('/'))
+            {
+                return Err(err("dashboard_url", format!("must be an http(s) URL or an absolute path, got \"{u}\"")));
             }
             rules.push(Rule {
                 name,
@@ -665,13 +665,13 @@ impl Rules {
                 dashboard_url: r.dashboard_url,
             });
         }
-        if let Some(u) = &raw.dashboard_url {
-            if !(u.starts_with("http://") || u.starts_with("https://") || u.starts_with('/')) {
-                return Err(RulesError::Section {
-                    section: "dashboard_url".into(),
-                    problem: format!("must be an http(s) URL or an absolute path, got \"{u}\""),
-                });
-            }
+        if let Some(u) = &raw.dashboard_url
+            && !(u.starts_with("http://") || u.starts_with("https://") || u.starts_with('/'))
+        {
+            return Err(RulesError::Section {
+                section: "dashboard_url".into(),
+                problem: format!("must be an http(s) URL or an absolute path, got \"{u}\""),
+            });
         }
         Ok(Rules { dashboard_url: raw.dashboard_url, notify, prices, channels, rules })
     }

@@ -160,10 +160,10 @@ pub fn run(args: AlertsArgs) -> anyhow::Result<ExitCode> {
         println!("no data up to the evaluated day: nothing to evaluate");
         return Ok(ExitCode::SUCCESS);
     };
-    if let Some(d) = args.date {
-        if d > date {
-            eprintln!("modelpulse: note: no data after {date}; evaluating {date}");
-        }
+    if let Some(d) = args.date
+        && d > date
+    {
+        eprintln!("modelpulse: note: no data after {date}; evaluating {date}");
     }
 
     // What the evaluation says.

@@ -69,6 +69,43 @@ pub struct DigestArgs {
     /// SMTP timeout in seconds.
     #[arg(long, default_value_t = 30.0)]
     pub smtp_timeout: f64,
+    /// Also trust this CA certificate (PEM) for the SMTP server's TLS (an internal relay).
+    #[arg(long)]
+    pub smtp_ca: Option<PathBuf>,
+}
+
+/// How an SMTP URL asks for TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsMode {
+    None,
+    Opportunistic,
+    Required,
+    Wrapper,
+}
+
+/// The host and TLS mode of an SMTP URL (`smtp[s]://[user:pass@]host[:port][?tls=…]`).
+fn smtp_url_parts(url: &str) -> Option<(String, TlsMode)> {
+    let (scheme, rest) = url.split_once("://")?;
+    let (authority, query) = match rest.split_once('?') {
+        Some((a, q)) => (a, Some(q)),
+        None => (rest, None),
+    };
+    let authority = authority.trim_end_matches('/');
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = hostport.strip_prefix('[') {
+        v6.split_once(']')?.0.to_string()
+    } else {
+        hostport.split(':').next()?.to_string()
+    };
+    let tls = query.and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("tls=")));
+    let mode = match (scheme, tls) {
+        ("smtps", _) => TlsMode::Wrapper,
+        ("smtp", Some("required")) => TlsMode::Required,
+        ("smtp", Some("opportunistic")) => TlsMode::Opportunistic,
+        ("smtp", _) => TlsMode::None,
+        _ => return None,
+    };
+    (!host.is_empty()).then_some((host, mode))
 }
 
 fn parse_lang(s: &str) -> Result<Lang, String> {
@@ -277,10 +314,26 @@ fn send_mail(args: &DigestArgs, view: &View, text: String, html: String) -> anyh
     if !(args.smtp_timeout > 0.0 && args.smtp_timeout.is_finite()) {
         bail!("--smtp-timeout must be a positive number of seconds");
     }
-    let transport = SmtpTransport::from_url(url)
+    let mut builder = SmtpTransport::from_url(url)
         .with_context(|| format!("--smtp: not an SMTP URL (smtp://host:port, smtps://…, ?tls=required): {}", redact(url)))?
-        .timeout(Some(Duration::from_secs_f64(args.smtp_timeout)))
-        .build();
+        .timeout(Some(Duration::from_secs_f64(args.smtp_timeout)));
+    if let Some(ca) = &args.smtp_ca {
+        use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+        let (host, mode) = smtp_url_parts(url).with_context(|| format!("--smtp: cannot read the host of {}", redact(url)))?;
+        let pem = std::fs::read(ca).with_context(|| format!("{}: cannot read", ca.display()))?;
+        let cert = Certificate::from_pem(&pem).with_context(|| format!("{}: not a PEM certificate", ca.display()))?;
+        let params = TlsParameters::builder(host)
+            .add_root_certificate(cert)
+            .build_rustls()
+            .with_context(|| format!("{}: cannot use this certificate", ca.display()))?;
+        builder = builder.tls(match mode {
+            TlsMode::None => bail!("--smtp-ca needs a TLS URL: smtps://… or smtp://…?tls=required"),
+            TlsMode::Opportunistic => Tls::Opportunistic(params),
+            TlsMode::Required => Tls::Required(params),
+            TlsMode::Wrapper => Tls::Wrapper(params),
+        });
+    }
+    let transport = builder.build();
     transport.send(&message).with_context(|| format!("sending the digest through {}", redact(url)))?;
     Ok(())
 }
@@ -388,6 +441,15 @@ mod tests {
         let s = sparkline(&[Some(1.0), None, Some(3.0)]).unwrap();
         assert_eq!(s.points, "2.0,22.0 118.0,2.0");
         assert!(sparkline(&[Some(1.0), None]).is_none());
+    }
+
+    #[test]
+    fn smtp_urls() {
+        assert_eq!(smtp_url_parts("smtps://u:p@mail.example:465"), Some(("mail.example".into(), TlsMode::Wrapper)));
+        assert_eq!(smtp_url_parts("smtp://127.0.0.1:2525?tls=required"), Some(("127.0.0.1".into(), TlsMode::Required)));
+        assert_eq!(smtp_url_parts("smtp://a:b@c@h?x=1&tls=opportunistic"), Some(("h".into(), TlsMode::Opportunistic)));
+        assert_eq!(smtp_url_parts("smtp://[::1]:25"), Some(("::1".into(), TlsMode::None)));
+        assert_eq!(smtp_url_parts("http://h"), None);
     }
 
     #[test]

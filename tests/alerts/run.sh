@@ -33,12 +33,24 @@ wait_file() { for _ in $(seq 1 100); do [ -s "$1" ] && return 0; sleep 0.1; done
 LOG=$WORK/requests.jsonl; : > "$LOG"
 "$PY" "$HERE/recorder.py" "$WORK/http.port" "$LOG" & PIDS+=($!)
 "$PY" "$HERE/smtp_sink.py" "$WORK/smtp.port" "$WORK/mail" & PIDS+=($!)
-"$PY" "$HERE/smtp_sink.py" "$WORK/smtp-auth.port" "$WORK/mail-auth" "digest:s3cret" & PIDS+=($!)
-for f in http smtp smtp-auth; do
+"$PY" "$HERE/smtp_sink.py" "$WORK/smtp-auth.port" "$WORK/mail-auth" --auth "digest:s3cret" & PIDS+=($!)
+# A private CA and a certificate for 127.0.0.1, for the STARTTLS and implicit-TLS servers.
+CERTS=$WORK/certs; mkdir -p "$CERTS"
+( cd "$CERTS" &&
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=modelpulse test CA" -keyout ca.key -out ca.pem &&
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key -out server.csr &&
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext.cnf &&
+  openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile ext.cnf -out server.pem
+) >/dev/null 2>&1 || { echo "openssl failed"; echo "0 passed, 1 failed"; exit 1; }
+"$PY" "$HERE/smtp_sink.py" "$WORK/smtp-starttls.port" "$WORK/mail-starttls" --auth "digest:s3cret" \
+  --starttls "$CERTS/server.pem" "$CERTS/server.key" & PIDS+=($!)
+"$PY" "$HERE/smtp_sink.py" "$WORK/smtps.port" "$WORK/mail-smtps" --tls "$CERTS/server.pem" "$CERTS/server.key" & PIDS+=($!)
+for f in http smtp smtp-auth smtp-starttls smtps; do
   wait_file "$WORK/$f.port" || { echo "receiver $f did not start"; echo "0 passed, 1 failed"; exit 1; }
 done
 HTTP="http://127.0.0.1:$(cat "$WORK/http.port")"
 SMTP_PORT=$(cat "$WORK/smtp.port"); SMTP_AUTH_PORT=$(cat "$WORK/smtp-auth.port")
+STARTTLS_PORT=$(cat "$WORK/smtp-starttls.port"); SMTPS_PORT=$(cat "$WORK/smtps.port")
 
 # Requests recorded since line $1 (1-based), as a JSON list, for the Python checks.
 requests_since() { tail -n +"$1" "$LOG"; }
@@ -309,6 +321,19 @@ assert m['Subject'] == 'Ringkasan modelpulse 5 Okt 2026 — 1 aktif', m['Subject
 " 2>"$WORK/py.err"; then ok "SMTP AUTH (user:pass in the URL) and the Indonesian digest"; else fail "smtp auth / id" "rc=$RC $OUT $(cat "$WORK/py.err" 2>/dev/null) auth=$(cat "$WORK/mail-auth/1.auth" 2>/dev/null)"; fi
 OUT=$("$BIN" digest --data "$DATA" --smtp "smtp://digest:wrong@127.0.0.1:$SMTP_AUTH_PORT" --from a@example.com --to b@example.com 2>&1); RC=$?
 if [ $RC -eq 2 ] && ! echo "$OUT" | grep -q "wrong"; then ok "rejected AUTH: exit 2, password not echoed"; else fail "bad auth" "rc=$RC $OUT"; fi
+
+OUT=$("$BIN" digest --data "$DATA" --date 2026-10-05 --smtp-ca "$CERTS/ca.pem" \
+  --smtp "smtp://digest:s3cret@127.0.0.1:$STARTTLS_PORT?tls=required" --from a@example.com --to b@example.com 2>&1); RC=$?
+if [ $RC -eq 0 ] && wait_file "$WORK/mail-starttls/1.eml" && [ "$(cat "$WORK/mail-starttls/1.tls")" = tls ] \
+  && [ "$(cat "$WORK/mail-starttls/1.auth")" = digest ]; then ok "STARTTLS (certificate checked against --smtp-ca) then AUTH"
+else fail "starttls" "rc=$RC $OUT"; fi
+OUT=$("$BIN" digest --data "$DATA" --date 2026-10-05 --smtp-ca "$CERTS/ca.pem" \
+  --smtp "smtps://127.0.0.1:$SMTPS_PORT" --from a@example.com --to b@example.com 2>&1); RC=$?
+if [ $RC -eq 0 ] && wait_file "$WORK/mail-smtps/1.eml" && [ "$(cat "$WORK/mail-smtps/1.tls")" = tls ]; then ok "implicit TLS (smtps://)"
+else fail "smtps" "rc=$RC $OUT"; fi
+OUT=$("$BIN" digest --data "$DATA" --smtp "smtps://127.0.0.1:$SMTPS_PORT" --smtp-timeout 5 --from a@example.com --to b@example.com 2>&1); RC=$?
+if [ $RC -eq 2 ] && [ ! -e "$WORK/mail-smtps/2.eml" ]; then ok "an untrusted certificate is refused (exit 2, nothing sent)"
+else fail "untrusted cert" "rc=$RC $OUT"; fi
 
 OUT=$("$BIN" digest --data "$DATA" --rules "$R" --date 2026-10-05 --format markdown 2>&1); RC=$?
 if [ $RC -eq 0 ] && echo "$OUT" | grep -q '^| \\<b\\>Evil\\<' && echo "$OUT" | grep -q '| \*\*FIRING\*\* | latency\\_p95\\_budget | OpenAI |'; then ok "markdown digest on stdout, data escaped"; else fail "markdown digest" "$OUT"; fi
