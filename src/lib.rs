@@ -26,6 +26,7 @@ pub mod facts;
 pub mod generate;
 pub mod i18n;
 pub mod load;
+pub mod manifest;
 pub mod model;
 pub mod narrative;
 pub mod page;
