@@ -49,6 +49,7 @@ pub struct PageConfig {
     /// Latency budget in ms: the line on the latency chart.
     pub latency_budget_ms: f64,
     /// Price per 1M input/output tokens per provider; a provider without a price has no cost.
+    /// Default: [`crate::charts::default_prices`] (what `modelpulse charts` uses without a config).
     pub prices: Vec<Price>,
     /// Re-fetch the snapshots every this many seconds; 0 = never.
     pub refresh_seconds: u32,
@@ -61,7 +62,7 @@ impl Default for PageConfig {
         Self {
             snapshots: SnapshotUrls::default(),
             latency_budget_ms: 1200.0,
-            prices: Vec::new(),
+            prices: crate::charts::default_prices(),
             refresh_seconds: 0,
             default_range: "all".to_string(),
         }

@@ -1,7 +1,7 @@
 //! The KPI tiles: each metric on the latest day of the view, against the mean of the 7 days
 //! before it.
 
-use crate::charts::{ChartInput, Price};
+use crate::charts::ChartInput;
 use crate::facts::DashboardFact;
 use chrono::{Days, NaiveDate};
 
@@ -116,12 +116,6 @@ impl Tile {
     }
 }
 
-/// Cost of one `dashboard_facts` row in dollars; `None` when the provider has no price.
-pub fn row_cost(row: &DashboardFact, prices: &[Price]) -> Option<f64> {
-    let p = prices.iter().find(|p| p.provider == row.provider)?;
-    Some(row.tokens_input as f64 * p.input_per_1m / 1e6 + row.tokens_output as f64 * p.output_per_1m / 1e6)
-}
-
 /// The tiles for a view's facts (`input.totals` for the combined metrics, `input.dashboard` and
 /// `input.prices` for cost, `input.conversion` for the uplift).
 pub fn tiles(input: &ChartInput) -> Vec<Tile> {
@@ -133,7 +127,7 @@ pub fn tiles(input: &ChartInput) -> Vec<Tile> {
     // Cost per day: a day without a priced provider has no cost.
     let mut cost_days: Vec<(NaiveDate, Option<f64>)> = Vec::new();
     for r in &input.dashboard {
-        let c = row_cost(r, &input.prices);
+        let c = crate::charts::cost_usd(r, &input.prices);
         match cost_days.last_mut() {
             Some((d, acc)) if *d == r.event_date => {
                 if let Some(c) = c {
@@ -189,6 +183,7 @@ fn value_and_baseline(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::charts::Price;
     use crate::facts::ConversionFact;
 
     fn day(n: u32) -> NaiveDate {

@@ -1,0 +1,286 @@
+// End-to-end tests of the dashboard page (dist/) in Debian's Chromium via playwright-core.
+// Run by tests/e2e/run.sh, which builds dist/, the CLI and the test data first. Environment:
+//   DIST      the built page (dist/)
+//   CLI       the modelpulse binary (for the expected CSV and figures)
+//   DEMO      the demo snapshots served as dist/data/
+//   FIXTURES  ../shared/fixtures
+//   WORK      test data made by run.sh (bad/<name>/, xss/, missing/)
+//   ARTIFACTS where the screenshot goes
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { startServer } from './server.mjs';
+
+const env = (k) => { const v = process.env[k]; if (!v) throw new Error(`${k} is not set`); return path.resolve(v); };
+const DIST = env('DIST'), CLI = env('CLI'), DEMO = env('DEMO'), FIXTURES = env('FIXTURES'), WORK = env('WORK'), ARTIFACTS = env('ARTIFACTS');
+const CHART_IDS = ['line-chart', 'latency-p95', 'token-usage', 'revenue-from-ai', 'conversion-uplift'];
+const ONLY = process.env.ONLY || '';
+
+const cli = (...args) => execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+const factsCsv = (dir) => cli('facts', '--data', dir);
+
+const server = await startServer({ '/': DIST, '/testdata': WORK, '/fixtures': FIXTURES });
+// Another origin without CORS headers: the page cannot read from it.
+const noCors = await startServer({ '/testdata': WORK }, { cors: false });
+const BASE = server.origin + '/';
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-sync'],
+});
+
+/** A fresh context + page that records console errors, uncaught exceptions and dialogs. */
+async function open(url, { context } = {}) {
+  const ctx = context || await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+  const page = await ctx.newPage();
+  const log = { consoleErrors: [], pageErrors: [], dialogs: [] };
+  page.on('console', (m) => { if (m.type() === 'error') log.consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => log.pageErrors.push(String(e)));
+  page.on('dialog', async (d) => { log.dialogs.push(d.message()); await d.dismiss(); });
+  await page.goto(url);
+  await waitSettled(page);
+  return { ctx, page, log, close: () => (context ? page.close() : ctx.close()) };
+}
+
+async function waitSettled(page) {
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: 60000 });
+  return page.evaluate(() => document.documentElement.dataset.state);
+}
+
+async function downloadCsv(page) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+  assert.equal(dl.suggestedFilename(), 'dashboard_facts.csv');
+  return fs.readFileSync(await dl.path(), 'utf8');
+}
+
+const figures = (page) => page.evaluate(() => Object.fromEntries(
+  Object.entries(window.__modelpulse.figures).map(([k, v]) => [k, JSON.parse(v)])));
+const draws = (page) => page.evaluate(() => window.__modelpulse.draws || 0);
+const tableProviders = (page) => page.$$eval('#facts-table tbody th[scope=row]', (ths) => ths.map((t) => t.textContent));
+
+function csvRows(csv) {
+  const [header, ...rows] = csv.trimEnd().split('\n');
+  return { header, rows: rows.map((r) => r.split(',')) };
+}
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+// ---------------------------------------------------------------------------------------------
+test('demo data: ready, five charts with plot SVG, tiles, stats, no console errors; screenshot', async () => {
+  const { page, log, close } = await open(BASE);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+  for (const id of CHART_IDS) {
+    assert.ok(await page.$(`figure#${id} .main-svg`), `chart ${id} has no plot SVG`);
+    const label = await page.getAttribute(`figure#${id} .plot`, 'aria-label');
+    assert.ok(label && label.length > 3, `chart ${id} has no accessible title`);
+  }
+  assert.equal((await page.$$('.tile')).length, 7);
+  const values = await page.$$eval('.tile .value', (els) => els.map((e) => e.textContent));
+  assert.ok(values.filter((v) => v !== '–').length >= 6, `tiles: ${values}`);
+  const stats = await page.textContent('#stats-line');
+  assert.match(stats, /rows loaded/);
+  assert.match(stats, /total [\d,.]+ ms/);
+  const measures = await page.evaluate(() => performance.getEntriesByType('measure').map((m) => m.name));
+  for (const m of ['fetch', 'decode', 'aggregate', 'render', 'total']) assert.ok(measures.includes(`modelpulse:${m}`), `no measure ${m}`);
+  assert.equal(await page.$('#errors'), null);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  assert.deepEqual(log.consoleErrors, []);
+  assert.deepEqual(log.pageErrors, []);
+  await close();
+});
+
+test('downloaded CSV (unfiltered) equals `modelpulse facts` byte for byte: demo data', async () => {
+  const { page, close } = await open(BASE);
+  assert.equal(await downloadCsv(page), factsCsv(DEMO));
+  await close();
+});
+
+const fixtureDirs = fs.readdirSync(FIXTURES).filter((d) => d !== 'bad' && fs.existsSync(path.join(FIXTURES, d, 'raw_llm_events.parquet')));
+for (const name of fixtureDirs) {
+  test(`downloaded CSV equals \`modelpulse facts\`: fixture ${name} (?data=)`, async () => {
+    const { page, log, close } = await open(`${BASE}?data=fixtures/${name}`);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready', (await page.textContent('body')).slice(0, 500));
+    assert.equal(await downloadCsv(page), factsCsv(path.join(FIXTURES, name)));
+    assert.deepEqual(log.pageErrors, []);
+    await close();
+  });
+}
+
+test('figure JSON equals `modelpulse charts` (unfiltered en, and filtered id)', async () => {
+  const { page, close } = await open(BASE);
+  const got = await figures(page);
+  for (const id of CHART_IDS) {
+    assert.deepEqual(got[id], JSON.parse(fs.readFileSync(path.join(DIST, 'charts', `${id}.json`), 'utf8')), `figure ${id}`);
+  }
+  await close();
+  // Filtered, Indonesian: two providers and a custom range.
+  const { rows } = csvRows(factsCsv(DEMO));
+  const providers = [...new Set(rows.map((r) => r[1]))].sort().slice(0, 2);
+  const dates = [...new Set(rows.map((r) => r[0]))].sort();
+  const from = dates[10], to = dates[40];
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-charts-'));
+  cli('charts', '--data', DEMO, '--out', out, '--config', path.join(DIST, 'config.json'), '--lang', 'id',
+    '--from', from, '--to', to, ...providers.flatMap((p) => ['--provider', p]));
+  const q = `?providers=${providers.map(encodeURIComponent).join(',')}&range=custom&from=${from}&to=${to}&lang=id`;
+  const f = await open(BASE + q);
+  const got2 = await figures(f.page);
+  for (const id of CHART_IDS) {
+    assert.deepEqual(got2[id], JSON.parse(fs.readFileSync(path.join(out, `${id}.json`), 'utf8')), `filtered figure ${id}`);
+  }
+  await f.close();
+});
+
+test('filter change updates URL, table and charts without refetch; reload restores filters', async () => {
+  const { ctx, page, log, close } = await open(BASE);
+  const all = await page.$$eval('input[name=provider]', (els) => els.map((e) => e.value));
+  assert.ok(all.length >= 2, `providers: ${all}`);
+  const drop = all[0];
+  const before = await figures(page);
+  const n0 = await draws(page);
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.click(`input[name=provider][value="${drop}"]`);
+  await page.waitForFunction((n) => (window.__modelpulse.draws || 0) > n, n0);
+  let url = new URL(page.url());
+  assert.equal(url.searchParams.get('providers'), all.slice(1).join(','));
+  assert.ok(!(await tableProviders(page)).includes(drop), 'table still shows the removed provider');
+  const after = await figures(page);
+  assert.notDeepEqual(after['latency-p95'], before['latency-p95']);
+  assert.ok(!JSON.stringify(after['latency-p95'].data.map((t) => t.name)).includes(`"${drop}"`));
+  // Date range: last 30 days.
+  const n1 = await draws(page);
+  await page.selectOption('#range', '30');
+  await page.waitForFunction((n) => (window.__modelpulse.draws || 0) > n, n1);
+  url = new URL(page.url());
+  assert.equal(url.searchParams.get('range'), '30');
+  const { rows } = csvRows(factsCsv(DEMO));
+  const dates = [...new Set(rows.map((r) => r[0]))].sort();
+  const keep = new Set(dates.slice(-30));
+  const expected = rows.filter((r) => keep.has(r[0]) && r[1] !== drop).length;
+  assert.equal((await tableProviders(page)).length, expected);
+  assert.deepEqual(requests.filter((u) => u.endsWith('.parquet')), [], 'a filter change refetched data');
+  const filterMs = await page.evaluate(() => window.__modelpulse.timings.filter);
+  assert.ok(filterMs > 0, `filter timing ${filterMs}`);
+  // Reload: the same view.
+  const again = await open(page.url(), { context: ctx });
+  assert.equal(await again.page.isChecked(`input[name=provider][value="${drop}"]`), false);
+  assert.equal(await again.page.isChecked(`input[name=provider][value="${all[1]}"]`), true);
+  assert.equal(await again.page.inputValue('#range'), '30');
+  assert.equal((await tableProviders(again.page)).length, expected);
+  assert.deepEqual(await figures(again.page), await figures(page));
+  assert.deepEqual(log.consoleErrors, []);
+  await close();
+});
+
+test('switching to Indonesian changes the UI text, the URL and sticks (localStorage)', async () => {
+  const { ctx, page, close } = await open(BASE);
+  assert.equal(await page.textContent('#facts-title'), 'Daily facts');
+  const n0 = await draws(page);
+  await page.selectOption('#lang', 'id');
+  await page.waitForFunction((n) => (window.__modelpulse.draws || 0) > n, n0);
+  assert.equal(await page.textContent('#facts-title'), 'Fakta harian');
+  assert.equal(await page.textContent('#download-csv'), 'Unduh CSV');
+  assert.equal(await page.getAttribute('html', 'lang'), 'id');
+  assert.equal(new URL(page.url()).searchParams.get('lang'), 'id');
+  const title = JSON.parse(await page.evaluate(() => JSON.stringify(window.__modelpulse.figures['line-chart'])));
+  assert.match(title, /Akurasi/);
+  // A new page without ?lang= in the same profile keeps Indonesian.
+  const again = await open(BASE, { context: ctx });
+  assert.equal(await again.page.textContent('#facts-title'), 'Fakta harian');
+  await close();
+});
+
+for (const bad of fs.readdirSync(path.join(FIXTURES, 'bad')).filter((f) => f.endsWith('.parquet'))) {
+  const stem = bad.replace(/\.parquet$/, '');
+  test(`bad file ${bad} served as raw_llm_events.parquet: error panel names it, no uncaught exception`, async () => {
+    const { page, log, close } = await open(`${BASE}?data=testdata/bad/${stem}`);
+    const state = await page.evaluate(() => document.documentElement.dataset.state);
+    if (stem === 'zero-rows') {
+      // A valid file with no rows: an empty but valid result, not an error.
+      assert.equal(state, 'ready');
+      assert.equal(await page.$('#errors'), null);
+    } else {
+      assert.equal(state, 'error');
+      const text = await page.textContent('#errors');
+      assert.match(text, /raw_llm_events\.parquet: /);
+      // Whatever did load stays usable: the charts are drawn (from the other two files).
+      assert.ok(await page.$('figure#conversion-uplift .main-svg'));
+    }
+    assert.deepEqual(log.pageErrors, []);
+    await close();
+  });
+}
+
+test('only the LLM file present: the missing files are named with their HTTP status', async () => {
+  const { page, log, close } = await open(`${BASE}?data=testdata/missing`);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'error');
+  const text = await page.textContent('#errors');
+  assert.match(text, /raw_support_events\.parquet: HTTP error 404/);
+  assert.match(text, /raw_conversion_events\.parquet: HTTP error 404/);
+  assert.ok((await tableProviders(page)).length > 0, 'the LLM file did not stay usable');
+  assert.deepEqual(log.pageErrors, []);
+  await close();
+});
+
+test('another origin without CORS: the error says CORS', async () => {
+  const { page, close } = await open(`${BASE}?data=${encodeURIComponent(noCors.origin + '/testdata/missing')}`);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'error');
+  assert.match(await page.textContent('#errors'), /raw_llm_events\.parquet: .*CORS/);
+  await close();
+});
+
+test('a provider named <img src=x onerror=alert(1)> renders as text', async () => {
+  const evil = '<img src=x onerror=alert(1)>';
+  const { page, log, close } = await open(`${BASE}?data=testdata/xss`);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+  const labels = await page.$$eval('label.provider span', (els) => els.map((e) => e.textContent));
+  assert.ok(labels.includes(evil), `labels: ${labels}`);
+  assert.ok((await tableProviders(page)).includes(evil));
+  assert.equal(await page.$$eval('img', (imgs) => imgs.filter((i) => i.getAttribute('src') === 'x').length), 0);
+  // Plotly draws legend text from the (escaped) trace names: the text shows the name.
+  const legend = await page.$$eval('figure#latency-p95 .legendtext', (els) => els.map((e) => e.textContent));
+  assert.ok(legend.includes(evil), `legend: ${legend}`);
+  await page.waitForTimeout(300);
+  assert.deepEqual(log.dialogs, []);
+  assert.deepEqual(log.pageErrors, []);
+  await close();
+});
+
+test('choosing local files (file input) recomputes from them, nothing fetched', async () => {
+  const { page, close } = await open(BASE);
+  const fx = path.join(FIXTURES, fixtureDirs[0]);
+  const n0 = await draws(page);
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url()));
+  await page.setInputFiles('#file-input', ['raw_llm_events.parquet', 'raw_support_events.parquet', 'raw_conversion_events.parquet'].map((f) => path.join(fx, f)));
+  await page.waitForFunction((n) => (window.__modelpulse.draws || 0) > n, n0);
+  assert.equal(await downloadCsv(page), factsCsv(fx));
+  assert.deepEqual(requests.filter((u) => !u.startsWith('blob:')), []);
+  await close();
+});
+
+// ---------------------------------------------------------------------------------------------
+let passed = 0, failed = 0;
+for (const t of tests) {
+  if (ONLY && !t.name.includes(ONLY)) continue;
+  const t0 = Date.now();
+  try {
+    await t.fn();
+    passed++;
+    console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${t.name}\n     ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
+  }
+}
+await browser.close();
+await server.close();
+await noCors.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
