@@ -18,12 +18,14 @@
 
 mod conversion;
 mod llm;
+mod partition;
 mod profile;
 mod rng;
 mod support;
 mod write;
 
 use crate::contract::Table;
+pub use partition::{DayPart, LiveDay, generate_partitioned, part_path};
 use chrono::{Days, NaiveDate};
 
 /// Default number of days (`--days`).
