@@ -292,7 +292,12 @@ pub fn run(args: AlertsArgs) -> anyhow::Result<ExitCode> {
         };
         let body = body_for(&target);
         if args.dry_run {
-            println!("would notify {channel} ({}): {} {label}\n  {body}", target.kind.name(), action.name());
+            // The routing key is a secret: never printed.
+            let mut shown = body.clone();
+            if let Some(k) = shown.get_mut("routing_key") {
+                *k = serde_json::json!("***");
+            }
+            println!("would notify {channel} ({}): {} {label}\n  {shown}", target.kind.name(), action.name());
             return true;
         }
         match sender.post_json(&target.url, &body) {

@@ -260,8 +260,9 @@ OUT=$("$BIN" alerts --data "$DATA" --rules "$R" --state "$WORK/broken-state.json
 [ $RC -eq 2 ] && echo "$OUT" | grep -q "broken-state.json: not a modelpulse alerts state file" && ok "corrupt state file: exit 2" || fail "corrupt state" "rc=$RC $OUT"
 n=$(( $(nlines) + 1 ))
 OUT=$("$BIN" alerts --data "$DATA" --rules "$R" --state "$WORK/dry.json" --date 2026-10-05 --dry-run 2>&1); RC=$?
-if [ $RC -eq 1 ] && [ "$(nlines)" -eq $((n-1)) ] && [ ! -e "$WORK/dry.json" ] && echo "$OUT" | grep -q '"event_action":"trigger"'; then
-  ok "--dry-run prints the payloads, sends nothing, writes no state"
+if [ $RC -eq 1 ] && [ "$(nlines)" -eq $((n-1)) ] && [ ! -e "$WORK/dry.json" ] && echo "$OUT" | grep -q '"event_action":"trigger"' \
+  && ! echo "$OUT" | grep -q R0UT1NGKEY; then
+  ok "--dry-run prints the payloads (secrets masked), sends nothing, writes no state"
 else fail "dry run" "rc=$RC $OUT"; fi
 OUT=$("$BIN" alerts --data "$DATA" --rules alerts.toml --date 2026-10-02 --dry-run 2>&1); RC=$?
 [ $RC -eq 0 ] && ok "the shipped alerts.toml runs (exit 0 on healthy days)" || fail "shipped rules" "rc=$RC $OUT"
