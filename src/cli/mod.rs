@@ -8,6 +8,7 @@ mod charts;
 mod digest;
 mod facts;
 mod generate;
+mod manifest;
 mod notify;
 
 /// modelpulse — the health of production AI systems, from Parquet snapshots, without a backend.
@@ -31,6 +32,8 @@ enum Command {
     Facts(facts::FactsArgs),
     /// Write deterministic demo snapshots.
     Generate(generate::GenerateArgs),
+    /// Write DIR/manifest.json listing the Parquet parts in DIR (rows, bytes, dates, sha256).
+    Manifest(manifest::ManifestArgs),
 }
 
 /// Runs the CLI; errors print one line to stderr and exit with status 2.
@@ -42,6 +45,7 @@ pub fn main() -> ExitCode {
         Command::Charts(a) => charts::run(a),
         Command::Facts(a) => facts::run(a),
         Command::Generate(a) => generate::run(a),
+        Command::Manifest(a) => manifest::run(a),
     };
     match result {
         Ok(code) => code,
