@@ -19,7 +19,7 @@ const DIST = env('DIST'), CLI = env('CLI'), DEMO = env('DEMO'), FIXTURES = env('
 const CHART_IDS = ['line-chart', 'latency-p95', 'token-usage', 'revenue-from-ai', 'conversion-uplift'];
 const ONLY = process.env.ONLY || '';
 
-const cli = (...args) => execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
+const cli = (...args) => execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
 const factsCsv = (dir) => cli('facts', '--data', dir);
 
 const server = await startServer({ '/': DIST, '/testdata': WORK, '/fixtures': FIXTURES });
@@ -61,6 +61,17 @@ const figures = (page) => page.evaluate(() => Object.fromEntries(
   Object.entries(window.__modelpulse.figures).map(([k, v]) => [k, JSON.parse(v)])));
 const draws = (page) => page.evaluate(() => window.__modelpulse.draws || 0);
 const tableProviders = (page) => page.$$eval('#facts-table tbody th[scope=row]', (ths) => ths.map((t) => t.textContent));
+
+/** The path of the first difference between two JSON values (for messages). */
+function firstDiff(a, b, at = '$') {
+  if (typeof a !== typeof b || Array.isArray(a) !== Array.isArray(b) || (a === null) !== (b === null)) return `${at}: ${JSON.stringify(a)?.slice(0, 80)} vs ${JSON.stringify(b)?.slice(0, 80)}`;
+  if (a && typeof a === 'object') {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) { const d = firstDiff(a[k], b[k], `${at}.${k}`); if (d) return d; }
+    return null;
+  }
+  return a === b ? null : `${at}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+}
 
 function csvRows(csv) {
   const [header, ...rows] = csv.trimEnd().split('\n');
@@ -131,7 +142,8 @@ test('figure JSON equals `modelpulse charts` (unfiltered en, and filtered id)', 
   const f = await open(BASE + q);
   const got2 = await figures(f.page);
   for (const id of CHART_IDS) {
-    assert.deepEqual(got2[id], JSON.parse(fs.readFileSync(path.join(out, `${id}.json`), 'utf8')), `filtered figure ${id}`);
+    const want = JSON.parse(fs.readFileSync(path.join(out, `${id}.json`), 'utf8'));
+    assert.deepEqual(got2[id], want, `filtered figure ${id}: first difference at ${firstDiff(got2[id], want)}`);
   }
   await f.close();
 });
