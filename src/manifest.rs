@@ -18,7 +18,7 @@ use crate::error::LoadError;
 use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// The manifest's file name, next to the parts it lists.
@@ -253,30 +253,33 @@ impl Manifest {
     /// The manifest as pretty-printed JSON (the documented format; [`Manifest::parse`] reads it
     /// back to an equal value). Every table is written, with an empty `parts` array if it has none.
     pub fn to_json(&self) -> String {
-        let mut tables = Map::new();
-        for t in Table::ALL {
-            let parts: Vec<Value> = self
-                .parts(t)
-                .iter()
-                .map(|p| {
-                    json!({
-                        "path": p.path,
-                        "rows": p.rows,
-                        "bytes": p.bytes,
-                        "min_date": p.min_date.map(|d| d.to_string()),
-                        "max_date": p.max_date.map(|d| d.to_string()),
-                        "sha256": p.sha256,
-                    })
-                })
-                .collect();
-            tables.insert(t.name().to_string(), json!({ "parts": parts }));
+        #[derive(Serialize)]
+        struct Doc<'a> {
+            version: u64,
+            generated_at: String,
+            tables: Tables<'a>,
         }
-        let doc = json!({
-            "version": self.version,
-            "generated_at": self.generated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-            "tables": tables,
-        });
-        let mut s = serde_json::to_string_pretty(&doc).expect("a JSON value serialises");
+        #[derive(Serialize)]
+        struct Tables<'a> {
+            raw_llm_events: Parts<'a>,
+            raw_support_events: Parts<'a>,
+            raw_conversion_events: Parts<'a>,
+        }
+        #[derive(Serialize)]
+        struct Parts<'a> {
+            parts: &'a [Part],
+        }
+        let parts = |t| Parts { parts: self.parts(t) };
+        let doc = Doc {
+            version: self.version,
+            generated_at: self.generated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            tables: Tables {
+                raw_llm_events: parts(Table::LlmEvents),
+                raw_support_events: parts(Table::SupportEvents),
+                raw_conversion_events: parts(Table::ConversionEvents),
+            },
+        };
+        let mut s = serde_json::to_string_pretty(&doc).expect("plain data serialises");
         s.push('\n');
         s
     }

@@ -1,5 +1,6 @@
 use super::*;
 use chrono::TimeZone;
+use serde_json::{Map, json};
 
 fn part(path: &str, hash: char, rows: u64) -> Part {
     Part {
@@ -56,6 +57,12 @@ fn written_json_parses_back_to_the_same_manifest() {
     assert_eq!(v["tables"]["raw_conversion_events"]["parts"], json!([]));
     assert_eq!(v["generated_at"], "2026-11-27T10:00:00.000Z");
     assert_eq!(v["version"], 1);
+    // Fields in the documented order, for people reading the file.
+    assert!(text.starts_with("{\n  \"version\": 1,\n  \"generated_at\": "), "{text}");
+    let order = ["\"path\"", "\"rows\"", "\"bytes\"", "\"min_date\"", "\"max_date\"", "\"sha256\""];
+    let at: Vec<usize> = order.iter().map(|k| text.find(k).unwrap()).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{text}");
+    assert!(text.find("raw_llm_events").unwrap() < text.find("raw_support_events").unwrap());
 }
 
 #[test]
