@@ -146,6 +146,29 @@ fn write_state(path: &Path, state: &StateFile) -> anyhow::Result<()> {
     result.with_context(|| format!("{}: cannot write the state file", path.display()))
 }
 
+/// Takes the exclusive lock of `FILE.lock` beside the state file; fails at once if another run
+/// holds it.
+fn lock_state(path: &Path) -> anyhow::Result<std::fs::File> {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("{}: cannot open the lock file", lock_path.display()))?;
+    match f.try_lock() {
+        Ok(()) => Ok(f),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            bail!("{}: another `modelpulse alerts` run is using this state file", path.display())
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(e).with_context(|| format!("{}: cannot lock", lock_path.display()))
+        }
+    }
+}
+
 /// One notification to make.
 struct Job<'a> {
     channel: String,
@@ -195,6 +218,12 @@ pub fn run(args: AlertsArgs) -> anyhow::Result<ExitCode> {
     let base_url = |r: &modelpulse::alerts::Rule| r.dashboard_url.clone().or_else(|| rules.dashboard_url.clone());
 
     // What to send.
+    // One run at a time per state file (an overlapping cron run would notify twice): an advisory
+    // lock on FILE.lock, released by the OS when this process ends, however it ends.
+    let _lock = match (&args.state, args.dry_run) {
+        (Some(p), false) => Some(lock_state(p)?),
+        _ => None,
+    };
     let mut state = match &args.state {
         Some(p) => read_state(p)?,
         None => StateFile { version: 1, ..StateFile::default() },
@@ -388,6 +417,19 @@ pub fn run(args: AlertsArgs) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_second_run_cannot_take_the_state_lock() {
+        let dir = std::env::temp_dir().join(format!("mp-alerts-lock-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("state.json");
+        let held = lock_state(&path).unwrap();
+        let e = lock_state(&path).unwrap_err();
+        assert!(format!("{e:#}").contains("another `modelpulse alerts` run"), "{e:#}");
+        drop(held);
+        lock_state(&path).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn state_round_trips_and_writes_atomically() {

@@ -258,6 +258,19 @@ OUT=$("$BIN" alerts --data "$WORK/nope" --rules "$R" 2>&1); RC=$?
 echo '{not json' > "$WORK/broken-state.json"
 OUT=$("$BIN" alerts --data "$DATA" --rules "$R" --state "$WORK/broken-state.json" 2>&1); RC=$?
 [ $RC -eq 2 ] && echo "$OUT" | grep -q "broken-state.json: not a modelpulse alerts state file" && ok "corrupt state file: exit 2" || fail "corrupt state" "rc=$RC $OUT"
+# An overlapping run (another process holds the state file's lock) refuses to run.
+"$PY" -c "
+import fcntl, sys, time
+f = open('$WORK/locked.json.lock', 'w'); fcntl.flock(f, fcntl.LOCK_EX)
+open('$WORK/locked.ready', 'w').write('1'); time.sleep(20)
+" & LOCKER=$!; PIDS+=($LOCKER)
+wait_file "$WORK/locked.ready"
+n=$(( $(nlines) + 1 ))
+OUT=$("$BIN" alerts --data "$DATA" --rules "$R" --state "$WORK/locked.json" --date 2026-10-05 2>&1); RC=$?
+kill $LOCKER 2>/dev/null
+if [ $RC -eq 2 ] && [ "$(nlines)" -eq $((n-1)) ] && echo "$OUT" | grep -q "another \`modelpulse alerts\` run is using this state file"; then
+  ok "an overlapping run on the same state file exits 2 without notifying"
+else fail "state lock" "rc=$RC $OUT"; fi
 n=$(( $(nlines) + 1 ))
 OUT=$("$BIN" alerts --data "$DATA" --rules "$R" --state "$WORK/dry.json" --date 2026-10-05 --dry-run 2>&1); RC=$?
 if [ $RC -eq 1 ] && [ "$(nlines)" -eq $((n-1)) ] && [ ! -e "$WORK/dry.json" ] && echo "$OUT" | grep -q '"event_action":"trigger"' \
