@@ -266,7 +266,7 @@ fn na(lang: Lang) -> &'static str {
 
 impl Context {
     /// Builds the context from a view's facts and the alerts evaluation (see the module docs).
-    /// Costs use `evaluation.prices` (the rules file's `[prices.*]`); see [`Context::with_prices`].
+    /// Costs use `evaluation.prices` (the rules file's `[prices.*]`); see [`Context::build_with_prices`].
     pub fn build(
         facts: &[DashboardFact],
         totals: &[DashboardFact],
@@ -277,8 +277,9 @@ impl Context {
         Self::build_with(facts, totals, conversion, evaluation, lang, &evaluation.prices)
     }
 
-    /// Rebuilds the costs with `prices` instead of the evaluation's (e.g. the page's own prices).
-    pub fn with_prices(
+    /// As [`Context::build`], with costs from `prices` instead of the evaluation's (e.g. the
+    /// prices of the page's `config.json`).
+    pub fn build_with_prices(
         facts: &[DashboardFact],
         totals: &[DashboardFact],
         conversion: &[ConversionFact],
@@ -453,6 +454,13 @@ mod tests {
         let a = ctx.providers.iter().find(|p| p.name == "Anthropic").unwrap();
         assert_eq!((a.cost_7d_usd, a.breach_days_7d), (None, 0));
         assert_eq!(ctx.total.as_ref().unwrap().cost_7d_usd, None, "Anthropic has no price");
+        let prices = [
+            Price { provider: "OpenAI".into(), input_per_1m: 1.0, output_per_1m: 0.0 },
+            Price { provider: "Anthropic".into(), input_per_1m: 0.0, output_per_1m: 10.0 },
+        ];
+        let c2 = Context::build_with_prices(&facts, &totals, &conversion, &ev, Lang::En, &prices);
+        // 7 days × (1M × 1) and 7 days × (0.1M × 10).
+        assert!((c2.total.as_ref().unwrap().cost_7d_usd.unwrap() - 14.0).abs() < 1e-9);
         let u = ctx.uplift.as_ref().unwrap();
         assert_eq!((u.treatment_users, u.control_users), (7000, 7000));
         assert!((u.uplift - 0.05).abs() < 1e-12 && u.significant);
