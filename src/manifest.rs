@@ -305,9 +305,7 @@ pub fn resolve(manifest_url: &str, path: &str) -> String {
 /// checked against `table`'s contract (required columns present, types accepted); errors name
 /// `path`.
 pub fn describe_part(table: Table, path: &str, bytes: &Bytes) -> Result<Part, LoadError> {
-    use sha2::{Digest, Sha256};
-    let hash = Sha256::digest(bytes);
-    let sha256 = hash.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let sha256 = sha256_hex(bytes);
     let (rows, range) = match stats::created_at_range(table, path, bytes)? {
         stats::Range::Known { rows, min_max } => (rows, min_max),
         stats::Range::Unknown => stats::decoded_range(table, path, bytes)?,
@@ -319,6 +317,16 @@ pub fn describe_part(table: Table, path: &str, bytes: &Bytes) -> Result<Part, Lo
         min_date: range.map(|r| r.0),
         max_date: range.map(|r| r.1),
         sha256,
+    })
+}
+
+/// SHA-256 of `bytes` as 64 lowercase hex digits (the manifest's `sha256`).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write;
+    Sha256::digest(bytes).iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
     })
 }
 

@@ -54,6 +54,11 @@ pub struct FactsArgs {
     /// Print the load report (rows read, dropped, unmatched tickets) to standard error.
     #[arg(long)]
     pub report: bool,
+    /// A manifest.json listing each table's Parquet parts (docs/manifest.md), read instead of
+    /// single files; each part's size and sha256 are checked. With --data DIR, DIR/manifest.json
+    /// is used when DIR holds none of the needed single files.
+    #[arg(long, conflicts_with_all = ["data", "llm", "support", "conversion"])]
+    pub manifest: Option<PathBuf>,
 }
 
 /// The path of `table`'s snapshot: named individually, or inside `--data`.
@@ -93,11 +98,20 @@ pub fn run(args: FactsArgs) -> anyhow::Result<ExitCode> {
     if args.format == Format::Parquet && args.out.is_none() {
         bail!("--format parquet needs --out FILE");
     }
-    let paths = tables.iter().map(|&t| snapshot_path(&args, t)).collect::<anyhow::Result<Vec<_>>>()?;
-    let files = read_all(&paths)?;
+    let manifest = args.manifest.clone().or_else(|| {
+        let dir = args.data.as_ref()?;
+        let m = dir.join(modelpulse::manifest::MANIFEST_FILE);
+        (m.is_file() && !tables.iter().any(|t| dir.join(t.file_name()).exists())).then_some(m)
+    });
     let mut ds = Dataset::new();
-    for ((&table, path), bytes) in tables.iter().zip(&paths).zip(files) {
-        ds.load(table, &path.display().to_string(), bytes)?;
+    if let Some(m) = manifest {
+        super::manifest::load_tables(&mut ds, &m, tables)?;
+    } else {
+        let paths = tables.iter().map(|&t| snapshot_path(&args, t)).collect::<anyhow::Result<Vec<_>>>()?;
+        let files = read_all(&paths)?;
+        for ((&table, path), bytes) in tables.iter().zip(&paths).zip(files) {
+            ds.load(table, &path.display().to_string(), bytes)?;
+        }
     }
     if args.report {
         for t in ds.report().tables {

@@ -9,6 +9,8 @@ use modelpulse::generate::{self, GenerateOptions, Snapshots};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod partitioned;
+
 /// Options of `modelpulse generate`.
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
@@ -26,8 +28,36 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = generate::DEFAULT_EVENTS_PER_DAY)]
     pub events_per_day: u32,
     /// Last day of data, YYYY-MM-DD (UTC). Default: today's UTC date.
-    #[arg(long, value_parser = parse_date)]
+    #[arg(long, value_parser = parse_date, conflicts_with = "follow")]
     pub end: Option<NaiveDate>,
+    /// `daily`: write one part per table and UTC day (`raw_llm_events/dt=YYYY-MM-DD/part-0.parquet`,
+    /// …) plus manifest.json, instead of three single files.
+    #[arg(long, value_enum, default_value_t = Partition::None)]
+    pub partition: Partition,
+    /// Keep appending: history up to yesterday, today's rows so far, then every --every a new
+    /// part with the rows created since, rewriting manifest.json atomically each time, until
+    /// interrupted. Implies --partition daily.
+    #[arg(long)]
+    pub follow: bool,
+    /// Interval between appends with --follow: 10s, 500ms, 2m, …
+    #[arg(long, default_value = "10s", value_parser = partitioned::parse_every, requires = "follow")]
+    pub every: std::time::Duration,
+    /// With --follow: stop after this many appends (the first, at start, included).
+    #[arg(long, requires = "follow", value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+    /// With --follow: mean LLM events per day of the live days (default: --events-per-day).
+    /// 2200/day is ≈ 1 row every 40 s; 500000/day ≈ 60 rows per 10 s.
+    #[arg(long, requires = "follow")]
+    pub live_events_per_day: Option<u32>,
+}
+
+/// How `generate` lays out the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Partition {
+    /// Three single files `raw_<table>.parquet`.
+    None,
+    /// Hive-style day parts `raw_<table>/dt=YYYY-MM-DD/part-N.parquet` and manifest.json.
+    Daily,
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -48,10 +78,16 @@ fn today_utc() -> anyhow::Result<NaiveDate> {
 /// Generates the snapshots for `args`, writes them into `args.out`, and prints one line per file
 /// (rows, size) and the planned story (incident and regression dates).
 pub fn run(args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    if args.follow {
+        return partitioned::run_follow(&args, args.every, args.iterations);
+    }
     let end = match args.end {
         Some(d) => d,
         None => today_utc()?,
     };
+    if args.partition == Partition::Daily {
+        return partitioned::run_daily(&args, end);
+    }
     let opts = GenerateOptions { days: args.days, seed: args.seed, events_per_day: args.events_per_day, end };
     let started = std::time::Instant::now();
     let snapshots = generate::generate(&opts)?;

@@ -177,6 +177,39 @@ fn warn_if_outside_partition(t: Table, p: &Part) {
     }
 }
 
+/// Loads `tables` into `ds` from the parts listed in the manifest at `path` (relative paths
+/// resolved against its folder; `http(s)://` parts are refused — fetch them first). Each part's
+/// size and sha256 must match its entry: a part rewritten after the manifest is an error naming it.
+pub fn load_tables(ds: &mut modelpulse::Dataset, path: &Path, tables: &[Table]) -> anyhow::Result<()> {
+    use rayon::prelude::*;
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let m = Manifest::parse_named(&path.display().to_string(), &text)?;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    for &t in tables {
+        let files: Vec<(String, bytes::Bytes)> = m
+            .parts(t)
+            .par_iter()
+            .map(|p| {
+                if p.path.contains("://") {
+                    bail!("{}: {}: part {}: only local parts can be read here", path.display(), t.name(), p.path);
+                }
+                let file = dir.join(&p.path);
+                let name = file.display().to_string();
+                let bytes = std::fs::read(&file).with_context(|| format!("{name}: cannot read (listed in {})", path.display()))?;
+                let bytes = bytes::Bytes::from(bytes);
+                let sha = modelpulse::manifest::sha256_hex(&bytes);
+                if bytes.len() as u64 != p.bytes || sha != p.sha256 {
+                    bail!("{name}: does not match its manifest entry ({} bytes, sha256 {sha}; the manifest says {} bytes, sha256 {})", bytes.len(), p.bytes, p.sha256);
+                }
+                Ok((name, bytes))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let refs: Vec<(&str, bytes::Bytes)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+        ds.load_parts(t, &refs)?;
+    }
+    Ok(())
+}
+
 /// Writes `m` to `dir/manifest.json` atomically; returns the path.
 pub fn write_manifest(dir: &Path, m: &Manifest) -> anyhow::Result<PathBuf> {
     let path = dir.join(MANIFEST_FILE);

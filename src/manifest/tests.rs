@@ -255,3 +255,10 @@ fn describe_part_refuses_bad_files_naming_them() {
     let ok = describe_part(Table::LlmEvents, "z", &Bytes::from(std::fs::read(root.join("zero-rows.parquet")).unwrap())).unwrap();
     assert_eq!((ok.rows, ok.min_date, ok.max_date), (0, None, None));
 }
+
+#[test]
+fn sha256_matches_the_standard_test_vectors() {
+    // FIPS 180-2 examples.
+    assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
