@@ -79,7 +79,8 @@ fn a_missing_table_has_no_parts_and_null_dates_are_allowed() {
 
 #[test]
 fn bad_fields_are_named_with_their_path() {
-    let cases: Vec<(Box<dyn FnOnce(&mut Value)>, &str)> = vec![
+    type Edit = Box<dyn FnOnce(&mut Value)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (
             Box::new(|v| {
                 llm_part(v, 1).insert("rows".into(), json!(-3));

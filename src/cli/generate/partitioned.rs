@@ -219,10 +219,11 @@ pub(super) fn run_follow(args: &GenerateArgs, every: Duration, iterations: Optio
         let mut parts = Vec::new();
         let mut d = first;
         while d <= last {
-            if !live.contains_key(&d) {
-                live.insert(d, LiveDay::new(args.seed, live_rate, d)?);
-            }
-            parts.extend(live[&d].window(from, to)?);
+            let day = match live.entry(d) {
+                std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::btree_map::Entry::Vacant(e) => e.insert(LiveDay::new(args.seed, live_rate, d)?),
+            };
+            parts.extend(day.window(from, to)?);
             d = d.succ_opt().context("date out of range")?;
         }
         for p in &parts {
