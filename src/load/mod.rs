@@ -11,6 +11,7 @@
 pub(crate) mod decode;
 pub(crate) mod tables;
 mod parts;
+pub use parts::PartCache;
 
 use crate::contract::Table;
 use crate::error::LoadError;
