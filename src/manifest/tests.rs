@@ -263,3 +263,20 @@ fn sha256_matches_the_standard_test_vectors() {
     assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
+
+/// Files with exact INT64 timestamp statistics (our generator's) are dated from the footer alone.
+#[test]
+fn statistics_answer_without_decoding_when_they_can() {
+    let o = crate::generate::GenerateOptions { days: 3, seed: 2, events_per_day: 40, end: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap() };
+    let s = crate::generate::generate(&o).unwrap();
+    for (t, b) in s.files() {
+        let b = Bytes::copy_from_slice(b);
+        match stats::created_at_range(t, "x", &b).unwrap() {
+            stats::Range::Known { rows, min_max } => {
+                assert_eq!((rows, min_max), stats::decoded_range(t, "x", &b).unwrap());
+                assert_eq!(min_max.unwrap().0, NaiveDate::from_ymd_opt(2026, 11, 25).unwrap());
+            }
+            stats::Range::Unknown => panic!("{}: statistics not used", t.name()),
+        }
+    }
+}
