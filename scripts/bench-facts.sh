@@ -30,7 +30,7 @@ trap 'rm -rf "$TMP"' EXIT
 echo "== dbt compile (inline) of warehouse/models/marts/dashboard_facts.sql" >&2
 (cd warehouse && MODELPULSE_DUCKDB=:memory: "$ROOT/.venv/bin/dbt" compile --quiet \
    --profiles-dir . --target-path "$TMP/target" --log-path "$TMP/logs" --select dashboard_facts \
-   --vars "{inline: true, data_dir: '$DATA'}")
+   --vars "{inline: true, data_dir: '$DATA'}" >/dev/null)
 SQL="$TMP/target/compiled/modelpulse/models/marts/dashboard_facts.sql"
 
 "$PY" scripts/bench/bench.py --data "$DATA" --modelpulse "$BIN" --sql "$SQL" --runs "$RUNS"

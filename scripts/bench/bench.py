@@ -71,6 +71,7 @@ def main():
     import pyarrow.parquet as pq
     n_events = pq.ParquetFile(os.path.join(a.data, "raw_llm_events.parquet")).metadata.num_rows
     n_support = pq.ParquetFile(os.path.join(a.data, "raw_support_events.parquet")).metadata.num_rows
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
     print(f"data: {a.data}: {n_events} LLM events, {n_support} support rows; {os.cpu_count()} CPUs; "
           f"{a.runs} timed runs per engine after one warm-up")
 
@@ -106,7 +107,8 @@ def main():
     # -- timings -----------------------------------------------------------------------------
     devnull = subprocess.DEVNULL
     results = [
-        ("modelpulse facts (process, CSV)", timed(lambda: subprocess.run(cli, stdout=devnull, check=True), a.runs)),
+        ("modelpulse facts (process, CSV)", timed(lambda: subprocess.run(
+            cli, stdout=devnull, stderr=devnull, check=True), a.runs)),
         ("DuckDB (in-process, fetched)", timed(lambda: duckdb_facts.run(sql), a.runs)),
         ("Polars lazy (in-process, collected)", timed(lambda: polars_facts.dashboard_facts(a.data).collect(), a.runs)),
         ("DuckDB (process, CSV)", timed(lambda: subprocess.run(
@@ -114,6 +116,7 @@ def main():
         ("Polars (process, CSV)", timed(lambda: subprocess.run(
             [py, os.path.join(HERE, "polars_facts.py"), a.data], stdout=devnull, check=True), a.runs)),
     ]
+    print(f"load average after: {os.getloadavg()[0]:.2f} (other work on the machine skews timings)")
     print(f"{'engine':<38}{'median s':>10}{'min s':>10}{'max s':>10}")
     for name, ts in results:
         print(f"{name:<38}{statistics.median(ts):>10.3f}{min(ts):>10.3f}{max(ts):>10.3f}")

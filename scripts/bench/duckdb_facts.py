@@ -13,8 +13,9 @@ import duckdb
 
 
 def run(sql):
-    con = duckdb.connect(":memory:", config={"TimeZone": "UTC", "autoinstall_known_extensions": False})
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False})
     try:
+        con.execute("SET TimeZone = 'UTC'")
         return con.sql(sql).to_arrow_table()
     finally:
         con.close()

@@ -71,17 +71,19 @@ def dashboard_facts(data_dir):
         .rolling(index_column="event_date", period="7d", closed="right", group_by="provider")
         .agg(rolling_sum=pl.col("accuracy_sum").sum(), rolling_count=pl.col("accuracy_count").sum())
     )
-    # each support row -> its session's first event (earliest instant, ties by smaller provider)
-    first = (
-        llm.filter(pl.col("session_id").is_not_null())
-        .sort("created_ns", "provider")
-        .group_by("session_id")
-        .agg(pl.col("event_date").first(), pl.col("provider").first())
-    )
     support = _scan(data_dir, "raw_support_events").select(
         ticket_id=pl.col("ticket_id").cast(pl.String),
         agent=(pl.col("resolved_by").cast(pl.String) == "agent").fill_null(False),
         revenue=pl.col("revenue_generated").cast(pl.Float64).fill_null(0.0),
+    )
+    # each support row -> its session's first event (earliest instant, ties by smaller provider);
+    # only sessions some support row refers to can matter (as in warehouse/business_impact.sql)
+    first = (
+        llm.join(support.select("ticket_id").unique(), left_on="session_id", right_on="ticket_id",
+                 how="semi")
+        .sort("created_ns", "provider")
+        .group_by("session_id")
+        .agg(pl.col("event_date").first(), pl.col("provider").first())
     )
     impact = (
         support.join(first, left_on="ticket_id", right_on="session_id", how="inner")

@@ -24,7 +24,11 @@
   microsecond, which moves 23:59:59.9999995+ onto the next day.
 #}
 {% macro utc_date(column) -%}
-  {%- set ns = "epoch_ns(" ~ column ~ ")" -%}
+  {{ utc_date_of_ns("epoch_ns(" ~ column ~ ")") }}
+{%- endmacro %}
+
+{# utc_date_of_ns(ns): the UTC date of an instant given as BIGINT nanoseconds since the epoch. #}
+{% macro utc_date_of_ns(ns) -%}
   {%- set day = "86400000000000" -%}
   (DATE '1970-01-01' + CAST(({{ ns }} - ((({{ ns }} % {{ day }}) + {{ day }}) % {{ day }})) // {{ day }} AS INTEGER))
 {%- endmacro %}

@@ -3,13 +3,18 @@
 -- in byte order), on that event's date and provider. Rows whose ticket_id matches no session
 -- (orphans) are left out; duplicate rows of one ticket each count.
 with first_event as (
-    select session_id, event_date, provider
+    -- one row per session: the instant of its first event and, among the events at that
+    -- instant, the smallest provider in byte order (arg_min over the (instant, bytes) pair; a
+    -- hash aggregate, several times cheaper than a row_number() window over all events)
+    select
+        session_id,
+        {{ utc_date_of_ns('min(created_at_ns)') }}                        as event_date,
+        arg_min(provider, struct_pack(t := created_at_ns, p := {{ byte_order('provider') }}))
+                                                                         as provider
     from {{ ref('stg_llm_events') }}
-    where session_id is not null
-    qualify row_number() over (
-        partition by session_id
-        order by created_at_ns, {{ byte_order('provider') }}
-    ) = 1
+    -- only sessions some support row refers to can matter
+    where session_id in (select ticket_id from {{ ref('stg_support_events') }})
+    group by session_id
 )
 select
     f.event_date,
