@@ -67,11 +67,8 @@ impl Dataset {
     pub fn load(&mut self, table: Table, file: &str, bytes: bytes::Bytes) -> Result<TableReport, LoadError> {
         match table {
             Table::LlmEvents => {
-                let t0 = std::time::Instant::now();
                 let t = LlmTable::load(file, bytes)?;
-                eprintln!("TIMING llm load {:?}", t0.elapsed());
                 self.dashboard = DashboardIndex::build(&t);
-                eprintln!("TIMING llm index {:?}", t0.elapsed());
                 self.llm = Some(t);
                 self.attribute();
             }
