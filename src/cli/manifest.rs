@@ -9,6 +9,15 @@ use modelpulse::manifest::{MANIFEST_FILE, Manifest, Part, describe_part};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+/// `println!` that ignores a closed standard output (`| head`) instead of panicking.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
 /// Options of `modelpulse manifest`.
 #[derive(Debug, clap::Args)]
 pub struct ManifestArgs {
@@ -34,11 +43,11 @@ pub fn run(args: ManifestArgs) -> anyhow::Result<ExitCode> {
     }
     let m = Manifest::new(now_utc()?, parts);
     let path = write_manifest(&args.dir, &m)?;
-    println!("wrote {}", path.display());
+    say!("wrote {}", path.display());
     for t in Table::ALL {
         let ps = m.parts(t);
         let (lo, hi) = date_span(ps);
-        println!("  {}: {} parts, {} rows{}", t.name(), ps.len(), m.rows(t), span_text(lo, hi));
+        say!("  {}: {} parts, {} rows{}", t.name(), ps.len(), m.rows(t), span_text(lo, hi));
     }
     for d in m.duplicates() {
         eprintln!("modelpulse: warning: {}: same bytes as {} part {}; listed once", d.path, d.table.name(), d.same_as);

@@ -12,7 +12,7 @@
 //! lists are removed once it is written.
 
 use super::GenerateArgs;
-use crate::cli::manifest::{natural_cmp, now_utc, write_atomic, write_manifest};
+use crate::cli::manifest::{natural_cmp, now_utc, say, write_atomic, write_manifest};
 use anyhow::Context;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use modelpulse::contract::Table;
@@ -167,7 +167,7 @@ pub(super) fn run_daily(args: &GenerateArgs, end: NaiveDate) -> anyhow::Result<E
     }
     let m = folder.manifest(now_utc()?)?;
     let removed = folder.remove_unlisted();
-    println!(
+    say!(
         "wrote {} parts ({}) and {} in {:.2?}{}",
         parts.len(),
         rows_text(&parts),
@@ -181,13 +181,13 @@ pub(super) fn run_daily(args: &GenerateArgs, end: NaiveDate) -> anyhow::Result<E
 
 fn print_period(opts: &GenerateOptions, m: &Manifest) {
     let story = opts.story();
-    println!("period: {} .. {} ({} days, seed {}), {} parts listed", story.start, story.end, opts.days, opts.seed,
+    say!("period: {} .. {} ({} days, seed {}), {} parts listed", story.start, story.end, opts.days, opts.seed,
         Table::ALL.iter().map(|t| m.parts(*t).len()).sum::<usize>());
     if let Some((a, b)) = story.incident {
-        println!("story: {} latency incident {a} .. {b}", story.incident_provider);
+        say!("story: {} latency incident {a} .. {b}", story.incident_provider);
     }
     if let Some(r) = story.regression_from {
-        println!("story: {} switches {} -> {} on {r} (accuracy regression)", story.regression_provider, story.model_before, story.model_after);
+        say!("story: {} switches {} -> {} on {r} (accuracy regression)", story.regression_provider, story.model_before, story.model_after);
     }
 }
 
@@ -235,7 +235,7 @@ pub(super) fn run_follow(args: &GenerateArgs, every: Duration, iterations: Optio
             let total: usize = Table::ALL.iter().map(|t| m.parts(*t).len()).sum();
             if appends == 0 {
                 let removed = folder.remove_unlisted();
-                println!(
+                say!(
                     "wrote {} history parts ({} .. {}) and today's rows so far ({}) in {} parts; {} lists {total} parts{}",
                     history.len(),
                     opts.start().unwrap_or(history_end),
@@ -246,10 +246,10 @@ pub(super) fn run_follow(args: &GenerateArgs, every: Duration, iterations: Optio
                     if removed > 0 { format!("; removed {removed} unlisted parts") } else { String::new() }
                 );
             } else {
-                println!("{stamp} appended {} parts ({}); manifest lists {total} parts", parts.len(), rows_text(&parts));
+                say!("{stamp} appended {} parts ({}); manifest lists {total} parts", parts.len(), rows_text(&parts));
             }
         } else {
-            println!("{stamp} no new rows");
+            say!("{stamp} no new rows");
         }
         appends += 1;
         if iterations.is_some_and(|n| appends >= n) {
