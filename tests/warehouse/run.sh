@@ -19,6 +19,12 @@ CLI="$ROOT/target/debug/modelpulse"
 HELPER="$ROOT/tests/warehouse/facts_csv.py"
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false DBT_USE_COLORS=false
 
+if [ ! -x "$DBT" ] || [ ! -x "$PY" ]; then
+  echo "FAIL no dbt in .venv: run scripts/setup.sh first"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 WORK=$(mktemp -d /tmp/mp-warehouse.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 passed=0
