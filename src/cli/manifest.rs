@@ -25,11 +25,19 @@ pub struct ManifestArgs {
     /// under a table's folder, e.g. `raw_llm_events/dt=2026-11-27/part-0.parquet` (hive style).
     /// Names starting with `.` or `_` are skipped (temporary files, `_SUCCESS` markers).
     pub dir: PathBuf,
+    /// Do not write: check DIR/manifest.json against the files (each local part exists and has
+    /// the listed bytes, sha256, rows and dates). Exit 0 when all match, 1 otherwise (one line
+    /// per problem on standard error), 2 when the manifest does not parse.
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// Scans `args.dir`, describes every part (rows, bytes, dates, sha256) and writes
 /// `manifest.json` atomically; prints one line per table.
 pub fn run(args: ManifestArgs) -> anyhow::Result<ExitCode> {
+    if args.check {
+        return check(&args.dir);
+    }
     let found = find_parts(&args.dir)?;
     if found.is_empty() {
         bail!(
@@ -53,6 +61,58 @@ pub fn run(args: ManifestArgs) -> anyhow::Result<ExitCode> {
         eprintln!("modelpulse: warning: {}: same bytes as {} part {}; listed once", d.path, d.table.name(), d.same_as);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--check`: the manifest parses, and every local part matches its entry.
+fn check(dir: &Path) -> anyhow::Result<ExitCode> {
+    use rayon::prelude::*;
+    let path = dir.join(MANIFEST_FILE);
+    let text = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+    let m = Manifest::parse_named(&path.display().to_string(), &text)?;
+    let entries: Vec<(Table, &Part)> = Table::ALL.iter().flat_map(|&t| m.parts(t).iter().map(move |p| (t, p))).collect();
+    let problems: Vec<String> = entries
+        .par_iter()
+        .filter_map(|&(t, p)| {
+            if p.path.contains("://") {
+                return None; // remote: not ours to fetch here
+            }
+            let file = dir.join(&p.path);
+            let bytes = match std::fs::read(&file) {
+                Ok(b) => bytes::Bytes::from(b),
+                Err(e) => return Some(format!("{}: cannot read ({e})", file.display())),
+            };
+            match describe_part(t, &p.path, &bytes) {
+                Err(e) => Some(format!("{}: {e}", dir.display())),
+                Ok(d) if d != *p => Some(format!(
+                    "{}: does not match its entry: the file has {}; the manifest says {}",
+                    file.display(),
+                    entry_text(&d),
+                    entry_text(p)
+                )),
+                Ok(_) => None,
+            }
+        })
+        .collect();
+    let remote = entries.iter().filter(|(_, p)| p.path.contains("://")).count();
+    for p in &problems {
+        eprintln!("modelpulse: {p}");
+    }
+    for d in m.duplicates() {
+        eprintln!("modelpulse: warning: {}: repeats {} part {}; counted once", d.path, d.table.name(), d.same_as);
+    }
+    say!(
+        "{}: {} parts, {} match{}",
+        path.display(),
+        entries.len(),
+        entries.len() - problems.len() - remote,
+        if remote > 0 { format!(", {remote} remote (not checked)") } else { String::new() }
+    );
+    Ok(if problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn entry_text(p: &Part) -> String {
+    let day = |d: Option<NaiveDate>| d.map_or("null".to_string(), |d| d.to_string());
+    format!("{} bytes, {} rows, dates {} .. {}, sha256 {}", p.bytes, p.rows, day(p.min_date), day(p.max_date), p.sha256)
 }
 
 fn date_span(ps: &[Part]) -> (Option<NaiveDate>, Option<NaiveDate>) {

@@ -79,9 +79,36 @@ bad_case "only one date null" 'd["tables"]["raw_llm_events"]["parts"][0]["min_da
   "tables.raw_llm_events.parts[0].min_date: min_date and max_date must both be dates or both be null"
 bad_case "generated_at not a time" 'd["generated_at"] = "now"' "generated_at: expected an RFC 3339 date-time"
 
-# 5. A part changed after the manifest was written: refused, naming the part.
+# 5. Valid edge cases: accepted by the schema and by the parser alike (absent tables, null dates,
+#    URL paths, unknown members, other time zones).
+ok_case() { # label, python expression editing d
+  local label=$1 edit=$2
+  $PY - "$WORK/good.json" "$WORK/edge.json" "$edit" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1])); exec(sys.argv[3]); json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+  check "schema accepts: $label" $PY -c "
+import json, jsonschema, sys
+s = json.load(open('schemas/manifest.schema.json'))
+v = jsonschema.Draft202012Validator(s, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+v.validate(json.load(open('$WORK/edge.json')))"
+  cp "$WORK/edge.json" "$WORK/bad/manifest.json"
+  # --check exits 2 only when the manifest does not parse (1: parsed, an edited entry differs).
+  check "parser accepts: $label" bash -c "$BIN manifest --check '$WORK/bad'; [ \$? -ne 2 ]"
+}
+ok_case "absent tables" 'del d["tables"]["raw_support_events"]; del d["tables"]["raw_conversion_events"]'
+ok_case "null dates" 'p = d["tables"]["raw_llm_events"]["parts"][0]; p["min_date"] = None; p["max_date"] = None'
+ok_case "unknown members" 'd["producer"] = "kafka-connect"; d["tables"]["raw_llm_events"]["parts"][0]["x_etag"] = "abc"'
+ok_case "offset time zone" 'd["generated_at"] = "2026-11-27T17:00:00+07:00"'
+ok_case "absolute URL path" 'd["tables"]["raw_llm_events"]["parts"][0]["path"] = "https://cdn.example/raw_llm_events/dt=2026-11-27/part-0.parquet"'
+
+# 6. A part changed after the manifest was written: refused, naming the part.
 cp "$WORK/good.json" "$WORK/daily/manifest.json"
+check "manifest --check passes on the untouched folder" $BIN manifest --check "$WORK/daily"
 printf 'x' >> "$WORK/daily/raw_llm_events/dt=2026-11-20/part-0.parquet"
+check "manifest --check finds the changed part (exit 1)" bash -c "
+  out=\$($BIN manifest --check '$WORK/daily' 2>&1); rc=\$?; echo \"\$out\"
+  [ \$rc -eq 1 ] && grep -q 'dt=2026-11-20/part-0.parquet' <<<\"\$out\""
 check "facts --manifest refuses a part rewritten after the manifest" bash -c "
   out=\$($BIN facts --manifest '$WORK/daily/manifest.json' 2>&1); echo \"\$out\"
   grep -q 'dt=2026-11-20/part-0.parquet: does not match its manifest entry' <<<\"\$out\""
