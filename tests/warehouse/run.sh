@@ -126,6 +126,15 @@ for kind in no-accuracy retyped; do
   fi
 done
 
+# bad/zero-rows.parquet (valid schema, no rows) as the LLM snapshot: an empty but valid result.
+Z="$WORK/in-zero-rows"
+mkdir -p "$Z/expected"
+cp "$FIXTURES/bad/zero-rows.parquet" "$Z/raw_llm_events.parquet"
+cp "$FIXTURES/pyarrow-gzip-104/raw_support_events.parquet" "$FIXTURES/pyarrow-gzip-104/raw_conversion_events.parquet" "$Z/"
+head -n 1 "$FIXTURES/pyarrow-gzip-104/expected/dashboard_facts.csv" >"$Z/expected/dashboard_facts.csv"
+cp "$FIXTURES/pyarrow-gzip-104/expected/conversion_facts.csv" "$Z/expected/"
+suite "bad/zero-rows" "$Z"
+
 # A snapshot missing a required column must fail the build, not produce facts.
 mkdir -p "$WORK/in-missing-provider"
 cp "$FIXTURES/bad/missing-provider.parquet" "$WORK/in-missing-provider/raw_llm_events.parquet"
