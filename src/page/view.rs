@@ -220,7 +220,6 @@ pub fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -289,25 +288,32 @@ mod tests {
         assert_eq!(percent_decode("%"), "%");
     }
 
-    proptest! {
-        #[test]
-        fn query_round_trips(
-            providers in proptest::option::of(proptest::collection::vec(".{0,12}", 0..4)),
-            range in prop_oneof![
-                Just(RangeChoice::All),
-                (1u32..400).prop_map(RangeChoice::LastDays),
-                (proptest::option::of(0i64..20000), proptest::option::of(0i64..20000)).prop_map(|(f, t)| {
-                    let day = |n: i64| NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Duration::days(n);
-                    RangeChoice::Custom { from: f.map(day), to: t.map(day) }
-                }),
-            ],
-            lang in proptest::option::of(prop_oneof![Just(Lang::En), Just(Lang::Id)]),
-        ) {
-            // An empty name in a one-element list is indistinguishable from "none selected".
-            prop_assume!(providers.as_ref().is_none_or(|ps| !(ps.len() == 1 && ps[0].is_empty())));
-            let v = ViewState { providers, range, lang };
-            let back = ViewState::from_query(&v.to_query("?data=x"), RangeChoice::All);
-            prop_assert_eq!(back, v);
+    /// Property test (native only: proptest is a native dev-dependency).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn query_round_trips(
+                providers in proptest::option::of(proptest::collection::vec(".{0,12}", 0..4)),
+                range in prop_oneof![
+                    Just(RangeChoice::All),
+                    (1u32..400).prop_map(RangeChoice::LastDays),
+                    (proptest::option::of(0i64..20000), proptest::option::of(0i64..20000)).prop_map(|(f, t)| {
+                        let day = |n: i64| NaiveDate::from_ymd_opt(1990, 1, 1).unwrap() + chrono::Duration::days(n);
+                        RangeChoice::Custom { from: f.map(day), to: t.map(day) }
+                    }),
+                ],
+                lang in proptest::option::of(prop_oneof![Just(Lang::En), Just(Lang::Id)]),
+            ) {
+                // An empty name in a one-element list is indistinguishable from "none selected".
+                prop_assume!(providers.as_ref().is_none_or(|ps| !(ps.len() == 1 && ps[0].is_empty())));
+                let v = ViewState { providers, range, lang };
+                let back = ViewState::from_query(&v.to_query("?data=x"), RangeChoice::All);
+                prop_assert_eq!(back, v);
+            }
         }
     }
 }
