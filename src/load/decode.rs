@@ -6,14 +6,14 @@
 
 use crate::contract::{Column, Table};
 use crate::error::LoadError;
-use arrow_array::{Array, ArrayRef, RecordBatch, new_null_array};
+use arrow_array::{Array, ArrayRef, new_null_array};
 use arrow_schema::DataType;
 use bytes::Bytes;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 
-/// Rows decoded per Arrow batch.
-const BATCH_SIZE: usize = 64 * 1024;
+/// Upper bound of rows per Arrow batch (a row group up to this size decodes as one batch).
+const BATCH_SIZE: usize = 4 * 1024 * 1024;
 
 /// The decoded, projected columns of one file.
 #[derive(Debug)]
@@ -25,10 +25,40 @@ pub(crate) struct Decoded {
     pub arrays: Vec<ArrayRef>,
 }
 
+/// The decoded, projected columns of one file, per row group.
+#[derive(Debug)]
+pub(crate) struct Parts {
+    /// Rows in the file.
+    pub rows: usize,
+    /// Per row group: one array per requested column, in request order (an absent optional
+    /// column is an all-null array of type Null).
+    pub groups: Vec<Vec<ArrayRef>>,
+}
+
 /// Decodes `bytes` as `table`, returning the columns named in `wanted` (each must be a contract
-/// column of `table`). Errors name `file`: not Parquet, missing required column, wrong type,
-/// corrupt data.
+/// column of `table`) concatenated over the row groups. Errors name `file`: not Parquet, missing
+/// required column, wrong type, corrupt data.
 pub(crate) fn decode(table: Table, file: &str, bytes: Bytes, wanted: &[&str]) -> Result<Decoded, LoadError> {
+    let Parts { rows, groups } = decode_parts(table, file, bytes, wanted)?;
+    let mut arrays = Vec::with_capacity(wanted.len());
+    for (c, name) in wanted.iter().enumerate() {
+        let parts: Vec<&dyn Array> = groups.iter().map(|g| g[c].as_ref()).collect();
+        arrays.push(match parts.len() {
+            0 => new_null_array(&DataType::Null, 0),
+            1 => groups[0][c].clone(),
+            _ => arrow_select::concat::concat(&parts).map_err(|e| LoadError::Corrupt {
+                file: file.to_string(),
+                detail: format!("column {name}: {e}"),
+            })?,
+        });
+    }
+    Ok(Decoded { rows, arrays })
+}
+
+/// Like [`decode`], but keeps the row groups apart (each one array per column), so that callers
+/// can normalise them in parallel. Natively every (row group, column) pair is decoded as its own
+/// rayon task.
+pub(crate) fn decode_parts(table: Table, file: &str, bytes: Bytes, wanted: &[&str]) -> Result<Parts, LoadError> {
     let not_parquet = |detail: String| LoadError::NotParquet { file: file.to_string(), detail };
     if bytes.is_empty() {
         return Err(not_parquet("the file is empty".into()));
@@ -43,9 +73,7 @@ pub(crate) fn decode(table: Table, file: &str, bytes: Bytes, wanted: &[&str]) ->
         .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?;
     let schema = meta.schema().clone();
 
-    // Type-check every contract column present; find the wanted ones.
-    let mut roots = Vec::new();
-    let mut positions: Vec<Option<usize>> = Vec::new();
+    // Type-check every contract column present.
     for spec in table.columns() {
         match schema.index_of(spec.name) {
             Ok(i) => check_type(file, spec, schema.field(i).data_type())?,
@@ -55,58 +83,67 @@ pub(crate) fn decode(table: Table, file: &str, bytes: Bytes, wanted: &[&str]) ->
             Err(_) => {}
         }
     }
-    for name in wanted {
-        let idx = schema.index_of(name).ok();
-        if let Some(i) = idx {
-            roots.push(i);
-        }
-        positions.push(idx);
-    }
-    roots.sort_unstable();
-    roots.dedup();
+    let positions: Vec<Option<usize>> = wanted.iter().map(|name| schema.index_of(name).ok()).collect();
 
     let total_rows = meta.metadata().file_metadata().num_rows();
     let rows = usize::try_from(total_rows).map_err(|_| LoadError::Corrupt {
         file: file.to_string(),
         detail: format!("negative row count {total_rows} in the footer"),
     })?;
-    let mask = ProjectionMask::roots(meta.parquet_schema(), roots.iter().copied());
-    let groups = meta.metadata().num_row_groups();
-    let batches = guard(file, || read_row_groups(&bytes, &meta, &mask, groups))?.map_err(|e| LoadError::Corrupt {
-        file: file.to_string(),
-        detail: e,
+    let group_rows: Vec<usize> =
+        meta.metadata().row_groups().iter().map(|g| usize::try_from(g.num_rows()).unwrap_or(0)).collect();
+    let tasks: Vec<(usize, usize, usize)> = (0..group_rows.len())
+        .flat_map(|g| positions.iter().enumerate().filter_map(move |(c, p)| p.map(|root| (g, c, root))))
+        .collect();
+    let decoded = guard(file, || {
+        super::par::map(tasks, |(g, c, root)| {
+            read_column(&bytes, &meta, g, root, group_rows[g]).map(|a| (g, c, a))
+        })
     })?;
-
-    let got: usize = batches.iter().map(|b| b.num_rows()).sum();
+    let mut groups: Vec<Vec<ArrayRef>> =
+        group_rows.iter().map(|&n| vec![new_null_array(&DataType::Null, n); wanted.len()]).collect();
+    for r in decoded {
+        let (g, c, array) = r.map_err(|e| LoadError::Corrupt { file: file.to_string(), detail: e })?;
+        if array.len() != group_rows[g] {
+            return Err(LoadError::Corrupt {
+                file: file.to_string(),
+                detail: format!("row group {g} says {} rows but {} were decoded", group_rows[g], array.len()),
+            });
+        }
+        groups[g][c] = array;
+    }
+    let got: usize = group_rows.iter().sum();
     if got != rows {
         return Err(LoadError::Corrupt {
             file: file.to_string(),
-            detail: format!("footer says {rows} rows but {got} were decoded"),
+            detail: format!("footer says {rows} rows but its row groups hold {got}"),
         });
     }
+    Ok(Parts { rows, groups })
+}
 
-    let mut arrays = Vec::with_capacity(wanted.len());
-    for (name, pos) in wanted.iter().zip(&positions) {
-        let array = match pos {
-            None => new_null_array(&DataType::Null, rows),
-            Some(_) => {
-                let parts: Vec<&dyn Array> = batches
-                    .iter()
-                    .map(|b| b.column_by_name(name).expect("projected column present").as_ref())
-                    .collect();
-                match parts.len() {
-                    0 => arrow_array::new_empty_array(schema.field_with_name(name).expect("in schema").data_type()),
-                    1 => batches[0].column_by_name(name).expect("projected").clone(),
-                    _ => arrow_select::concat::concat(&parts).map_err(|e| LoadError::Corrupt {
-                        file: file.to_string(),
-                        detail: format!("column {name}: {e}"),
-                    })?,
-                }
-            }
-        };
-        arrays.push(array);
+/// Decodes one root column of one row group into a single array.
+fn read_column(bytes: &Bytes, meta: &ArrowReaderMetadata, group: usize, root: usize, rows: usize) -> Result<ArrayRef, String> {
+    let mask = ProjectionMask::roots(meta.parquet_schema(), [root]);
+    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), meta.clone())
+        .with_projection(mask)
+        .with_row_groups(vec![group])
+        .with_batch_size(rows.clamp(1, BATCH_SIZE))
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut arrays = Vec::new();
+    for b in reader {
+        let b = b.map_err(|e| e.to_string())?;
+        arrays.push(b.column(0).clone());
     }
-    Ok(Decoded { rows, arrays })
+    match arrays.len() {
+        0 => Ok(arrow_array::new_empty_array(meta.schema().field(root).data_type())),
+        1 => Ok(arrays.pop().expect("one")),
+        _ => {
+            let refs: Vec<&dyn Array> = arrays.iter().map(|a| a.as_ref()).collect();
+            arrow_select::concat::concat(&refs).map_err(|e| e.to_string())
+        }
+    }
 }
 
 fn check_type(file: &str, spec: &Column, found: &DataType) -> Result<(), LoadError> {
@@ -120,38 +157,6 @@ fn check_type(file: &str, spec: &Column, found: &DataType) -> Result<(), LoadErr
             accepted: spec.kind.accepted().to_string(),
         })
     }
-}
-
-/// Decodes the projected columns of every row group, in row-group order.
-fn read_row_groups(
-    bytes: &Bytes,
-    meta: &ArrowReaderMetadata,
-    mask: &ProjectionMask,
-    groups: usize,
-) -> Result<Vec<RecordBatch>, String> {
-    let read_one = |groups: Vec<usize>| -> Result<Vec<RecordBatch>, String> {
-        let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), meta.clone())
-            .with_projection(mask.clone())
-            .with_row_groups(groups)
-            .with_batch_size(BATCH_SIZE)
-            .build()
-            .map_err(|e| e.to_string())?;
-        reader.map(|b| b.map_err(|e| e.to_string())).collect()
-    };
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        if groups > 1 {
-            use rayon::prelude::*;
-            let parts: Vec<Result<Vec<RecordBatch>, String>> =
-                (0..groups).into_par_iter().map(|g| read_one(vec![g])).collect();
-            let mut out = Vec::new();
-            for p in parts {
-                out.extend(p?);
-            }
-            return Ok(out);
-        }
-    }
-    read_one((0..groups).collect())
 }
 
 /// Runs `f`, turning a panic inside the decoder (natively) into a `Corrupt` error.

@@ -9,6 +9,7 @@
 //! read prepared numbers, so a filter change is cheap.
 
 pub(crate) mod decode;
+pub(crate) mod par;
 pub(crate) mod tables;
 mod parts;
 pub use parts::PartCache;

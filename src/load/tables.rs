@@ -2,7 +2,8 @@
 //! providers as u32 ids into a sorted name list, days as i32 days since 1970-01-01 (UTC),
 //! session ids interned to u32, numbers as f64/i64 with NaN for a null float.
 
-use super::decode::{Decoded, decode};
+use super::decode::{Decoded, decode, decode_parts};
+use super::par;
 use crate::contract::Table;
 use crate::error::LoadError;
 use arrow_array::cast::AsArray;
@@ -123,19 +124,9 @@ fn floats(file: &str, column: &str, a: &ArrayRef) -> Result<Vec<f64>, LoadError>
     Ok(c.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
-/// Any integer column → i64 with 0 for null.
-fn ints(file: &str, column: &str, a: &ArrayRef) -> Result<Vec<i64>, LoadError> {
-    let c = cast_strict(file, column, a, &DataType::Int64)?;
-    let c = c.as_primitive::<Int64Type>();
-    if c.null_count() == 0 {
-        return Ok(c.values().to_vec());
-    }
-    Ok(c.iter().map(|v| v.unwrap_or(0)).collect())
-}
-
-/// A timestamp column → (raw values in its unit, validity, units per day). Time zones do not
+/// A timestamp column → (raw values in its unit, with its validity; units per day). Time zones do not
 /// matter: Arrow stores instants as UTC epoch offsets, and a naive timestamp is read as UTC.
-fn timestamps(file: &str, column: &str, a: &ArrayRef) -> Result<(Vec<Option<i64>>, i64), LoadError> {
+fn timestamps(file: &str, column: &str, a: &ArrayRef) -> Result<(arrow_array::Int64Array, i64), LoadError> {
     let a = match a.data_type() {
         DataType::Dictionary(_, v) => cast_strict(file, column, a, v)?,
         _ => a.clone(),
@@ -149,8 +140,7 @@ fn timestamps(file: &str, column: &str, a: &ArrayRef) -> Result<(Vec<Option<i64>
         other => return Err(corrupt(file, column, format!("unexpected type {other}"))),
     };
     let raw = cast_strict(file, column, &a, &DataType::Int64)?;
-    let raw = raw.as_primitive::<Int64Type>();
-    Ok((raw.iter().collect(), per_day))
+    Ok((raw.as_primitive::<Int64Type>().clone(), per_day))
 }
 
 /// Days since 1970-01-01 of a raw timestamp; errors outside chrono's date range.
@@ -162,88 +152,287 @@ fn day_of(file: &str, column: &str, ts: i64, per_day: i64) -> Result<i32, LoadEr
     Ok(d as i32)
 }
 
-/// Interns the values of a small-cardinality text column: sorted distinct names and per-row ids.
-/// Nulls become `null_as`.
-fn intern_sorted(col: &StringArray, null_as: &str) -> (Vec<String>, Vec<u32>) {
-    let mut map: FxHashMap<&str, u32> = FxHashMap::default();
-    let mut names: Vec<&str> = Vec::new();
-    let ids: Vec<u32> = (0..col.len())
-        .map(|i| {
-            let v = if col.is_null(i) { null_as } else { col.value(i) };
-            *map.entry(v).or_insert_with(|| {
-                names.push(v);
-                (names.len() - 1) as u32
-            })
-        })
-        .collect();
-    let mut order: Vec<u32> = (0..names.len() as u32).collect();
-    order.sort_by(|&a, &b| names[a as usize].as_bytes().cmp(names[b as usize].as_bytes()));
-    let mut remap = vec![0u32; names.len()];
-    for (new, &old) in order.iter().enumerate() {
-        remap[old as usize] = new as u32;
+/// Column positions in the LLM table's decode request.
+const LLM_COLS: [&str; 7] =
+    ["session_id", "provider", "response_time_ms", "accuracy", "tokens_input", "tokens_output", "created_at"];
+const L_SESSION: usize = 0;
+const L_PROVIDER: usize = 1;
+const L_LATENCY: usize = 2;
+const L_ACCURACY: usize = 3;
+const L_TOKENS_IN: usize = 4;
+const L_TOKENS_OUT: usize = 5;
+const L_CREATED: usize = 6;
+
+/// One row group after dropping rows with a null `created_at`.
+struct LlmPart {
+    arrays: Vec<ArrayRef>,
+    kept: usize,
+}
+
+/// The mutable output slices one row group fills.
+struct LlmOut<'a> {
+    day: &'a mut [i32],
+    ts: &'a mut [i64],
+    provider: &'a mut [u32],
+    latency: &'a mut [f64],
+    accuracy: &'a mut [f64],
+    tokens_in: &'a mut [i64],
+    tokens_out: &'a mut [i64],
+}
+
+impl<'a> LlmOut<'a> {
+    /// Splits off the first `n` rows.
+    fn split(self, n: usize) -> (LlmOut<'a>, LlmOut<'a>) {
+        let (day, day2) = self.day.split_at_mut(n);
+        let (ts, ts2) = self.ts.split_at_mut(n);
+        let (provider, provider2) = self.provider.split_at_mut(n);
+        let (latency, latency2) = self.latency.split_at_mut(n);
+        let (accuracy, accuracy2) = self.accuracy.split_at_mut(n);
+        let (tokens_in, tokens_in2) = self.tokens_in.split_at_mut(n);
+        let (tokens_out, tokens_out2) = self.tokens_out.split_at_mut(n);
+        (
+            LlmOut { day, ts, provider, latency, accuracy, tokens_in, tokens_out },
+            LlmOut {
+                day: day2,
+                ts: ts2,
+                provider: provider2,
+                latency: latency2,
+                accuracy: accuracy2,
+                tokens_in: tokens_in2,
+                tokens_out: tokens_out2,
+            },
+        )
     }
-    let sorted = order.iter().map(|&o| names[o as usize].to_string()).collect();
-    (sorted, ids.into_iter().map(|i| remap[i as usize]).collect())
+}
+
+/// Copies a numeric column into `out` as f64, NaN for null.
+fn fill_f64(file: &str, column: &str, a: &ArrayRef, out: &mut [f64]) -> Result<(), LoadError> {
+    let c = cast_strict(file, column, a, &DataType::Float64)?;
+    let c = c.as_primitive::<Float64Type>();
+    out.copy_from_slice(c.values());
+    if let Some(nulls) = c.nulls().filter(|n| n.null_count() > 0) {
+        for i in nulls.iter().enumerate().filter_map(|(i, valid)| (!valid).then_some(i)) {
+            out[i] = f64::NAN;
+        }
+    }
+    Ok(())
+}
+
+/// Copies an integer column into `out` as i64, 0 for null.
+fn fill_i64(file: &str, column: &str, a: &ArrayRef, out: &mut [i64]) -> Result<(), LoadError> {
+    let c = cast_strict(file, column, a, &DataType::Int64)?;
+    let c = c.as_primitive::<Int64Type>();
+    out.copy_from_slice(c.values());
+    if let Some(nulls) = c.nulls().filter(|n| n.null_count() > 0) {
+        for i in nulls.iter().enumerate().filter_map(|(i, valid)| (!valid).then_some(i)) {
+            out[i] = 0;
+        }
+    }
+    Ok(())
+}
+
+/// Interns a text column's values into part-local ids (first-seen order); null → `null_as`.
+/// Dictionary columns map their keys; plain columns compare with the previous row first, then a
+/// short list, so a low-cardinality column costs no hashing.
+fn intern_local(file: &str, column: &str, a: &ArrayRef, null_as: &str, out: &mut [u32]) -> Result<Vec<String>, LoadError> {
+    let mut names: Vec<String> = Vec::new();
+    let id_of = |v: &str, names: &mut Vec<String>| -> u32 {
+        match names.iter().position(|n| n == v) {
+            Some(i) => i as u32,
+            None => {
+                names.push(v.to_string());
+                (names.len() - 1) as u32
+            }
+        }
+    };
+    if let Some(dict) = a.as_any_dictionary_opt() {
+        let values = text(file, column, dict.values())?;
+        if values.is_empty() {
+            // No values: every key is null (arrow validated the keys against the values).
+            if !out.is_empty() {
+                out.fill(id_of(null_as, &mut names));
+            }
+            return Ok(names);
+        }
+        // Only values some row refers to become names (a dictionary may hold unused values).
+        let mut value_ids: Vec<Option<u32>> = vec![None; values.len()];
+        let key_nulls = dict.keys().nulls().filter(|n| n.null_count() > 0).cloned();
+        let keys = dict.normalized_keys();
+        for (i, (o, &k)) in out.iter_mut().zip(&keys).enumerate() {
+            *o = if key_nulls.as_ref().is_some_and(|n| n.is_null(i)) || values.is_null(k) {
+                id_of(null_as, &mut names)
+            } else {
+                *value_ids[k].get_or_insert_with(|| id_of(values.value(k), &mut names))
+            };
+        }
+        return Ok(names);
+    }
+    let col = text(file, column, a)?;
+    let mut prev: Option<(&str, u32)> = None;
+    let mut map: FxHashMap<&str, u32> = FxHashMap::default();
+    for (i, o) in out.iter_mut().enumerate() {
+        let v = if col.is_null(i) { null_as } else { col.value(i) };
+        if let Some((pv, pid)) = prev
+            && pv == v
+        {
+            *o = pid;
+            continue;
+        }
+        let id = if names.len() < 16 {
+            id_of(v, &mut names)
+        } else {
+            *map.entry(v).or_insert_with(|| id_of(v, &mut names))
+        };
+        prev = Some((v, id));
+        *o = id;
+    }
+    Ok(names)
+}
+
+impl LlmPart {
+    /// Drops the rows whose `created_at` is null.
+    fn new(file: &str, arrays: Vec<ArrayRef>) -> Result<Self, LoadError> {
+        let created = &arrays[L_CREATED];
+        if created.null_count() == 0 {
+            let kept = created.len();
+            return Ok(LlmPart { arrays, kept });
+        }
+        let keep = arrow_array::BooleanArray::from_iter((0..created.len()).map(|i| Some(created.is_valid(i))));
+        let arrays = arrays
+            .iter()
+            .map(|a| arrow_select::filter::filter(a, &keep).map_err(|e| corrupt(file, "created_at", e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let kept = arrays[L_CREATED].len();
+        Ok(LlmPart { arrays, kept })
+    }
+
+    /// Normalises the part into `out`; returns its provider names (local ids) and session texts.
+    fn fill(&self, file: &str, out: LlmOut<'_>) -> Result<(Vec<String>, StringArray), LoadError> {
+        let a = &self.arrays;
+        let (raw, per_day) = timestamps(file, "created_at", &a[L_CREATED])?;
+        out.ts.copy_from_slice(raw.values());
+        for (d, &t) in out.day.iter_mut().zip(raw.values()) {
+            *d = day_of(file, "created_at", t, per_day)?;
+        }
+        fill_f64(file, "response_time_ms", &a[L_LATENCY], out.latency)?;
+        fill_f64(file, "accuracy", &a[L_ACCURACY], out.accuracy)?;
+        fill_i64(file, "tokens_input", &a[L_TOKENS_IN], out.tokens_in)?;
+        fill_i64(file, "tokens_output", &a[L_TOKENS_OUT], out.tokens_out)?;
+        let names = intern_local(file, "provider", &a[L_PROVIDER], UNKNOWN_PROVIDER, out.provider)?;
+        let sessions = text(file, "session_id", &a[L_SESSION])?;
+        Ok((names, sessions))
+    }
+}
+
+/// Interns session ids over all parts, in row order: per-row ids and the text of each id.
+fn intern_sessions(parts: &[StringArray], out: &mut [u32]) -> StringArray {
+    use std::hash::BuildHasher;
+    let hasher = rustc_hash::FxBuildHasher;
+    let total: usize = parts.iter().map(|p| p.len()).sum();
+    let bytes: usize = parts.iter().map(|p| p.values().len()).sum();
+    let mut table: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(total / 2 + 16);
+    let mut at: Vec<(u32, u32)> = Vec::with_capacity(total / 2 + 16);
+    let mut keys = arrow_array::builder::StringBuilder::with_capacity(total / 2 + 16, bytes / 2 + 16);
+    let mut row = 0;
+    for (p, col) in parts.iter().enumerate() {
+        let key = |at: &[(u32, u32)], id: u32| -> &str {
+            let (p, i) = at[id as usize];
+            parts[p as usize].value(i as usize)
+        };
+        let mut prev: Option<(&str, u32)> = None;
+        for i in 0..col.len() {
+            if col.is_null(i) {
+                out[row] = NO_SESSION;
+                row += 1;
+                continue;
+            }
+            let v = col.value(i);
+            if let Some((pv, pid)) = prev
+                && pv == v
+            {
+                out[row] = pid;
+                row += 1;
+                continue;
+            }
+            let h = hasher.hash_one(v);
+            let id = match table.find(h, |&id| key(&at, id) == v) {
+                Some(&id) => id,
+                None => {
+                    let id = at.len() as u32;
+                    table.insert_unique(h, id, |&id| hasher.hash_one(key(&at, id)));
+                    at.push((p as u32, i as u32));
+                    keys.append_value(v);
+                    id
+                }
+            };
+            prev = Some((v, id));
+            out[row] = id;
+            row += 1;
+        }
+    }
+    keys.finish()
 }
 
 impl LlmTable {
-    /// Decodes and normalises a `raw_llm_events` file.
+    /// Decodes and normalises a `raw_llm_events` file. Natively, row groups and columns decode in
+    /// parallel and row groups normalise in parallel; session ids are interned in one pass.
     pub fn load(file: &str, bytes: Bytes) -> Result<Self, LoadError> {
-        const COLS: [&str; 7] =
-            ["session_id", "provider", "response_time_ms", "accuracy", "tokens_input", "tokens_output", "created_at"];
-        let Decoded { rows, arrays } = decode(Table::LlmEvents, file, bytes, &COLS)?;
-        let (ts, per_day) = timestamps(file, "created_at", &arrays[6])?;
-        let keep: Vec<usize> = (0..rows).filter(|&i| ts[i].is_some()).collect();
-        let all_kept = keep.len() == rows;
-        let pick = |a: &ArrayRef| -> Result<ArrayRef, LoadError> {
-            if all_kept {
-                return Ok(a.clone());
-            }
-            let idx = arrow_array::UInt32Array::from_iter_values(keep.iter().map(|&i| i as u32));
-            arrow_select::take::take(a, &idx, None).map_err(|e| corrupt(file, "created_at", e))
-        };
-        let sessions = text(file, "session_id", &pick(&arrays[0])?)?;
-        let provider_col = text(file, "provider", &pick(&arrays[1])?)?;
-        let (providers, provider) = intern_sorted(&provider_col, UNKNOWN_PROVIDER);
-        let latency = floats(file, "response_time_ms", &pick(&arrays[2])?)?;
-        let accuracy = floats(file, "accuracy", &pick(&arrays[3])?)?;
-        let tokens_in = ints(file, "tokens_input", &pick(&arrays[4])?)?;
-        let tokens_out = ints(file, "tokens_output", &pick(&arrays[5])?)?;
-        let ts: Vec<i64> = keep.iter().map(|&i| ts[i].expect("kept rows have created_at")).collect();
-        let day = ts.iter().map(|&t| day_of(file, "created_at", t, per_day)).collect::<Result<Vec<_>, _>>()?;
+        let parts = decode_parts(Table::LlmEvents, file, bytes, &LLM_COLS)?;
+        let rows = parts.rows;
+        let parts: Vec<LlmPart> =
+            par::map(parts.groups, |arrays| LlmPart::new(file, arrays)).into_iter().collect::<Result<_, _>>()?;
+        let n: usize = parts.iter().map(|p| p.kept).sum();
 
-        let mut map: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut keys = arrow_array::builder::StringBuilder::new();
-        let mut next = 0u32;
-        let session: Vec<u32> = (0..sessions.len())
-            .map(|i| {
-                if sessions.is_null(i) {
-                    return NO_SESSION;
-                }
-                let v = sessions.value(i);
-                *map.entry(v).or_insert_with(|| {
-                    keys.append_value(v);
-                    next += 1;
-                    next - 1
-                })
-            })
-            .collect();
-        drop(map);
-        Ok(LlmTable {
+        let mut t = LlmTable {
             file: file.to_string(),
             rows_read: rows as u64,
-            rows_dropped: (rows - keep.len()) as u64,
-            providers,
-            provider,
-            day,
-            ts,
-            session,
-            session_keys: keys.finish(),
-            latency,
-            accuracy,
-            tokens_in,
-            tokens_out,
-        })
+            rows_dropped: (rows - n) as u64,
+            day: vec![0; n],
+            ts: vec![0; n],
+            provider: vec![0; n],
+            latency: vec![0.0; n],
+            accuracy: vec![0.0; n],
+            tokens_in: vec![0; n],
+            tokens_out: vec![0; n],
+            ..Default::default()
+        };
+        let mut rest = LlmOut {
+            day: &mut t.day,
+            ts: &mut t.ts,
+            provider: &mut t.provider,
+            latency: &mut t.latency,
+            accuracy: &mut t.accuracy,
+            tokens_in: &mut t.tokens_in,
+            tokens_out: &mut t.tokens_out,
+        };
+        let mut jobs = Vec::with_capacity(parts.len());
+        for part in &parts {
+            let (mine, others) = rest.split(part.kept);
+            jobs.push((part, mine));
+            rest = others;
+        }
+        let filled: Vec<(Vec<String>, StringArray)> =
+            par::map(jobs, |(part, out)| part.fill(file, out)).into_iter().collect::<Result<_, _>>()?;
+
+        // Providers: part-local ids → ids into the sorted list of all names.
+        let mut names: Vec<String> = filled.iter().flat_map(|(n, _)| n.iter().cloned()).collect();
+        names.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        names.dedup();
+        let mut row = 0;
+        for (part, (local, _)) in parts.iter().zip(&filled) {
+            let remap: Vec<u32> =
+                local.iter().map(|l| names.binary_search(l).expect("name collected") as u32).collect();
+            for p in &mut t.provider[row..row + part.kept] {
+                *p = remap[*p as usize];
+            }
+            row += part.kept;
+        }
+        t.providers = names;
+
+        let sessions: Vec<StringArray> = filled.into_iter().map(|(_, s)| s).collect();
+        t.session = vec![0; n];
+        t.session_keys = intern_sessions(&sessions, &mut t.session);
+        Ok(t)
     }
 
     /// Rows kept (non-null `created_at`).
@@ -283,7 +472,7 @@ impl ConversionTable {
                 t.rows_dropped += 1;
                 continue;
             };
-            t.day.push(day_of(file, "created_at", *ts, per_day)?);
+            t.day.push(day_of(file, "created_at", ts, per_day)?);
             t.arm.push(match arm_col.is_valid(i).then(|| arm_col.value(i)) {
                 Some("treatment") => TREATMENT,
                 Some("control") => CONTROL,
