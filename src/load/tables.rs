@@ -37,6 +37,10 @@ pub(crate) struct LlmTable {
     pub session: Vec<u32>,
     /// The text of each session id, indexed by interned id.
     pub session_keys: StringArray,
+    /// Interned ids by the hash of their text (see [`LlmTable::session_id`]). Filled by
+    /// [`LlmTable::load`]; a table assembled elsewhere may leave it empty, and it is then built
+    /// from `session_keys` on the first lookup.
+    pub session_index: std::sync::OnceLock<hashbrown::HashTable<u32>>,
     /// `response_time_ms`; NaN = null.
     pub latency: Vec<f64>,
     /// `accuracy`; NaN = null.
@@ -71,6 +75,7 @@ impl Default for LlmTable {
             ts: Vec::new(),
             session: Vec::new(),
             session_keys: StringArray::from(Vec::<&str>::new()),
+            session_index: std::sync::OnceLock::new(),
             latency: Vec::new(),
             accuracy: Vec::new(),
             tokens_in: Vec::new(),
@@ -306,8 +311,8 @@ impl LlmPart {
         Ok(LlmPart { arrays, kept })
     }
 
-    /// Normalises the part into `out`; returns its provider names (local ids) and session texts.
-    fn fill(&self, file: &str, out: LlmOut<'_>) -> Result<(Vec<String>, StringArray), LoadError> {
+    /// Normalises the part (all but sessions) into `out`; returns its provider names (local ids).
+    fn fill(&self, file: &str, out: LlmOut<'_>) -> Result<Vec<String>, LoadError> {
         let a = &self.arrays;
         let (raw, per_day) = timestamps(file, "created_at", &a[L_CREATED])?;
         out.ts.copy_from_slice(raw.values());
@@ -318,16 +323,19 @@ impl LlmPart {
         fill_f64(file, "accuracy", &a[L_ACCURACY], out.accuracy)?;
         fill_i64(file, "tokens_input", &a[L_TOKENS_IN], out.tokens_in)?;
         fill_i64(file, "tokens_output", &a[L_TOKENS_OUT], out.tokens_out)?;
-        let names = intern_local(file, "provider", &a[L_PROVIDER], UNKNOWN_PROVIDER, out.provider)?;
-        let sessions = text(file, "session_id", &a[L_SESSION])?;
-        Ok((names, sessions))
+        intern_local(file, "provider", &a[L_PROVIDER], UNKNOWN_PROVIDER, out.provider)
     }
 }
 
-/// Interns session ids over all parts, in row order: per-row ids and the text of each id.
-fn intern_sessions(parts: &[StringArray], out: &mut [u32]) -> StringArray {
+/// The hash of a session id's text, for [`intern_sessions`] and [`LlmTable::session_id`].
+fn session_hash(v: &str) -> u64 {
     use std::hash::BuildHasher;
-    let hasher = rustc_hash::FxBuildHasher;
+    rustc_hash::FxBuildHasher.hash_one(v)
+}
+
+/// Interns session ids over all parts, in row order: per-row ids, the text of each id and the
+/// lookup table from text to id.
+fn intern_sessions(parts: &[StringArray], out: &mut [u32]) -> (StringArray, hashbrown::HashTable<u32>) {
     let total: usize = parts.iter().map(|p| p.len()).sum();
     let bytes: usize = parts.iter().map(|p| p.values().len()).sum();
     let mut table: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(total / 2 + 16);
@@ -354,12 +362,12 @@ fn intern_sessions(parts: &[StringArray], out: &mut [u32]) -> StringArray {
                 row += 1;
                 continue;
             }
-            let h = hasher.hash_one(v);
+            let h = session_hash(v);
             let id = match table.find(h, |&id| key(&at, id) == v) {
                 Some(&id) => id,
                 None => {
                     let id = at.len() as u32;
-                    table.insert_unique(h, id, |&id| hasher.hash_one(key(&at, id)));
+                    table.insert_unique(h, id, |&id| session_hash(key(&at, id)));
                     at.push((p as u32, i as u32));
                     keys.append_value(v);
                     id
@@ -370,7 +378,7 @@ fn intern_sessions(parts: &[StringArray], out: &mut [u32]) -> StringArray {
             row += 1;
         }
     }
-    keys.finish()
+    (keys.finish(), table)
 }
 
 impl LlmTable {
@@ -411,15 +419,27 @@ impl LlmTable {
             jobs.push((part, mine));
             rest = others;
         }
-        let filled: Vec<(Vec<String>, StringArray)> =
-            par::map(jobs, |(part, out)| part.fill(file, out)).into_iter().collect::<Result<_, _>>()?;
+        let sessions: Vec<StringArray> = parts
+            .iter()
+            .map(|p| text(file, "session_id", &p.arrays[L_SESSION]))
+            .collect::<Result<_, _>>()?;
+        // Interning sessions (sequential) runs beside normalising the other columns.
+        let mut session = vec![0; n];
+        let ((keys, index), filled) = par::join(
+            || intern_sessions(&sessions, &mut session),
+            || par::map(jobs, |(part, out)| part.fill(file, out)),
+        );
+        let filled: Vec<Vec<String>> = filled.into_iter().collect::<Result<_, _>>()?;
+        t.session = session;
+        t.session_keys = keys;
+        t.session_index = std::sync::OnceLock::from(index);
 
         // Providers: part-local ids → ids into the sorted list of all names.
-        let mut names: Vec<String> = filled.iter().flat_map(|(n, _)| n.iter().cloned()).collect();
+        let mut names: Vec<String> = filled.iter().flat_map(|n| n.iter().cloned()).collect();
         names.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
         names.dedup();
         let mut row = 0;
-        for (part, (local, _)) in parts.iter().zip(&filled) {
+        for (part, local) in parts.iter().zip(&filled) {
             let remap: Vec<u32> =
                 local.iter().map(|l| names.binary_search(l).expect("name collected") as u32).collect();
             for p in &mut t.provider[row..row + part.kept] {
@@ -428,11 +448,22 @@ impl LlmTable {
             row += part.kept;
         }
         t.providers = names;
-
-        let sessions: Vec<StringArray> = filled.into_iter().map(|(_, s)| s).collect();
-        t.session = vec![0; n];
-        t.session_keys = intern_sessions(&sessions, &mut t.session);
         Ok(t)
+    }
+
+    /// The interned id of the session whose id reads `text`, if any row has it.
+    pub fn session_id(&self, text: &str) -> Option<u32> {
+        let keys = &self.session_keys;
+        let index = self.session_index.get_or_init(|| {
+            let mut table = hashbrown::HashTable::with_capacity(keys.len());
+            for id in 0..keys.len() as u32 {
+                table.insert_unique(session_hash(keys.value(id as usize)), id, |&id| {
+                    session_hash(keys.value(id as usize))
+                });
+            }
+            table
+        });
+        index.find(session_hash(text), |&id| keys.value(id as usize) == text).copied()
     }
 
     /// Rows kept (non-null `created_at`).

@@ -9,7 +9,6 @@
 use super::dashboard_facts::DashboardIndex;
 use crate::load::tables::{LlmTable, SupportTable};
 use arrow_array::Array;
-use rustc_hash::FxHashMap;
 
 /// Per-group ticket sums, recomputed whenever the LLM or the support table changes.
 #[derive(Debug, Clone, Default)]
@@ -27,19 +26,13 @@ impl TicketIndex {
     pub fn build(llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) -> Self {
         let ng = index.groups.len();
         let mut t = TicketIndex { counts: vec![(0, 0); ng], revenue: vec![0.0; ng], unmatched: 0 };
-        let keys = &llm.session_keys;
-        let mut by_text: FxHashMap<&str, u32> = FxHashMap::default();
-        by_text.reserve(keys.len());
-        for s in 0..keys.len() {
-            by_text.insert(keys.value(s), s as u32);
-        }
         for i in 0..support.ticket.len() {
             let group = support
                 .ticket
                 .is_valid(i)
-                .then(|| by_text.get(support.ticket.value(i)))
+                .then(|| llm.session_id(support.ticket.value(i)))
                 .flatten()
-                .map(|&s| index.session_first_group[s as usize])
+                .map(|s| index.session_first_group[s as usize])
                 .filter(|&g| g != u32::MAX);
             match group {
                 Some(g) => {

@@ -63,8 +63,8 @@ pub(crate) struct Day {
     pub day: i32,
     /// Range of the day's groups in [`DashboardIndex::groups`] (contiguous, by provider).
     pub groups: (u32, u32),
-    /// Range of the day's (session, provider) pairs, sorted by session.
-    pub pairs: (u32, u32),
+    /// The day's distinct (session, provider) pairs, sorted.
+    pub pairs: Vec<(u32, u32)>,
     /// Distinct sessions of the day over all providers.
     pub sessions_all: i64,
     /// Range of the day's sorted latencies (all providers) in `day_latencies`.
@@ -82,8 +82,6 @@ pub(crate) struct DashboardIndex {
     pub latencies: Vec<f64>,
     /// Per-day sorted latencies (all providers), laid out in day order.
     pub day_latencies: Vec<f64>,
-    /// (session, provider) pairs, deduplicated, per day sorted by session.
-    pub pairs: Vec<(u32, u32)>,
     /// Per provider: (day, Σ accuracy, count of accuracy) of each of its days, ascending by day.
     pub provider_days: Vec<Vec<(i32, f64, i64)>>,
     /// Per interned session: the group of its first event (earliest created_at, then smaller
@@ -163,26 +161,11 @@ impl DashboardIndex {
             }
         }
 
-        // 3. Latencies bucketed by group (counting sort), each group sorted.
+        // 3. Latencies and sessions bucketed by group (counting sorts).
         for g in 0..ng {
             lat_count[g + 1] += lat_count[g];
         }
         let mut latencies = vec![0f64; lat_count[ng] as usize];
-        let mut fill = lat_count.clone();
-        for i in 0..n {
-            let v = llm.latency[i];
-            if !v.is_nan() {
-                let g = row_group[i] as usize;
-                latencies[fill[g] as usize] = v;
-                fill[g] += 1;
-            }
-        }
-        for (g, grp) in groups.iter_mut().enumerate() {
-            grp.lat = (lat_count[g], lat_count[g + 1]);
-            latencies[range(grp.lat)].sort_unstable_by(f64::total_cmp);
-        }
-
-        // 4. Distinct sessions per group: sessions bucketed by group, sorted, deduplicated.
         let mut s_count = vec![0u32; ng + 1];
         for i in 0..n {
             if llm.session[i] != NO_SESSION {
@@ -193,58 +176,99 @@ impl DashboardIndex {
             s_count[g + 1] += s_count[g];
         }
         let mut sess = vec![0u32; s_count[ng] as usize];
-        let mut fill = s_count.clone();
+        let mut lat_fill = lat_count.clone();
+        let mut s_fill = s_count.clone();
         for i in 0..n {
+            let g = row_group[i] as usize;
+            let v = llm.latency[i];
+            if !v.is_nan() {
+                latencies[lat_fill[g] as usize] = v;
+                lat_fill[g] += 1;
+            }
             let s = llm.session[i];
             if s != NO_SESSION {
-                let g = row_group[i] as usize;
-                sess[fill[g] as usize] = s;
-                fill[g] += 1;
+                sess[s_fill[g] as usize] = s;
+                s_fill[g] += 1;
             }
         }
-        let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(sess.len());
         let mut days: Vec<Day> = Vec::new();
         for (g, grp) in groups.iter_mut().enumerate() {
-            let slice = &mut sess[s_count[g] as usize..s_count[g + 1] as usize];
-            slice.sort_unstable();
-            let start = pairs.len();
-            let mut last = None;
-            for &s in slice.iter() {
-                if last != Some(s) {
-                    pairs.push((s, grp.provider));
-                    last = Some(s);
-                }
-            }
-            grp.sessions = (pairs.len() - start) as i64;
+            grp.lat = (lat_count[g], lat_count[g + 1]);
             match days.last_mut() {
                 Some(d) if d.day == grp.day => d.groups.1 = g as u32 + 1,
                 _ => days.push(Day { day: grp.day, groups: (g as u32, g as u32 + 1), ..Default::default() }),
             }
         }
 
-        // 5. Per day: pairs sorted by session, distinct sessions, all-provider latencies.
-        let mut day_latencies = latencies.clone();
-        let mut pair_start = 0u32;
-        for d in days.iter_mut() {
-            let gs = &groups[range(d.groups)];
-            let npairs: i64 = gs.iter().map(|g| g.sessions).sum();
-            d.pairs = (pair_start, pair_start + npairs as u32);
-            pair_start = d.pairs.1;
-            let p = &mut pairs[range(d.pairs)];
-            p.sort_unstable();
+        // 4. Per day, in parallel: sort each group's latencies and sessions; the day's distinct
+        //    sessions, its (session, provider) pairs and its merged all-provider latencies.
+        let mut day_latencies = vec![0f64; latencies.len()];
+        let mut jobs = Vec::with_capacity(days.len());
+        {
+            let (mut lat_rest, mut day_rest, mut sess_rest) =
+                (&mut latencies[..], &mut day_latencies[..], &mut sess[..]);
+            for d in days.iter_mut() {
+                let (g0, g1) = (d.groups.0 as usize, d.groups.1 as usize);
+                d.lat = (lat_count[g0], lat_count[g1]);
+                let nl = (lat_count[g1] - lat_count[g0]) as usize;
+                let ns = (s_count[g1] - s_count[g0]) as usize;
+                let (lat, l2) = lat_rest.split_at_mut(nl);
+                let (day_lat, d2) = day_rest.split_at_mut(nl);
+                let (ses, s2) = sess_rest.split_at_mut(ns);
+                (lat_rest, day_rest, sess_rest) = (l2, d2, s2);
+                let bounds: Vec<(usize, usize, u32)> = (g0..g1)
+                    .map(|g| {
+                        (
+                            (lat_count[g + 1] - lat_count[g0]) as usize,
+                            (s_count[g + 1] - s_count[g0]) as usize,
+                            groups[g].provider,
+                        )
+                    })
+                    .collect();
+                jobs.push((bounds, lat, day_lat, ses));
+            }
+        }
+        let per_day = crate::load::par::map(jobs, |(bounds, lat, day_lat, ses)| {
+            let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(ses.len());
+            let mut group_sessions = Vec::with_capacity(bounds.len());
+            let (mut l0, mut s0) = (0, 0);
+            for &(l1, s1, provider) in &bounds {
+                lat[l0..l1].sort_unstable_by(f64::total_cmp);
+                let slice = &mut ses[s0..s1];
+                slice.sort_unstable();
+                let start = pairs.len();
+                let mut last = None;
+                for &s in slice.iter() {
+                    if last != Some(s) {
+                        pairs.push((s, provider));
+                        last = Some(s);
+                    }
+                }
+                group_sessions.push((pairs.len() - start) as i64);
+                (l0, s0) = (l1, s1);
+            }
+            day_lat.copy_from_slice(lat);
+            if bounds.len() > 1 {
+                // Stable sorts find the already-sorted runs (one per group) and merge them.
+                day_lat.sort_by(f64::total_cmp);
+                pairs.sort();
+            }
             let mut distinct = 0;
             let mut last = None;
-            for &(s, _) in p.iter() {
+            for &(s, _) in &pairs {
                 if last != Some(s) {
                     distinct += 1;
                     last = Some(s);
                 }
             }
-            d.sessions_all = distinct;
-            d.lat = (gs[0].lat.0, gs[gs.len() - 1].lat.1);
-            if gs.len() > 1 {
-                day_latencies[range(d.lat)].sort_unstable_by(f64::total_cmp);
+            (group_sessions, pairs, distinct)
+        });
+        for (d, (group_sessions, pairs, distinct)) in days.iter_mut().zip(per_day) {
+            for (g, n) in (d.groups.0 as usize..).zip(group_sessions) {
+                groups[g].sessions = n;
             }
+            d.pairs = pairs;
+            d.sessions_all = distinct;
         }
 
         // 6. Rolling accuracy: each provider's days, to sum (at most 7) per window.
@@ -283,7 +307,6 @@ impl DashboardIndex {
         idx.days = days;
         idx.latencies = latencies;
         idx.day_latencies = day_latencies;
-        idx.pairs = pairs;
         idx.session_first_group = session_first_group;
         idx
     }
@@ -391,7 +414,7 @@ impl DashboardIndex {
                 s.p95 = percentile_sorted(lat, 0.95);
             } else {
                 let mut last = None;
-                for &(sess, p) in &self.pairs[range(d.pairs)] {
+                for &(sess, p) in &d.pairs {
                     if sel[p as usize] && last != Some(sess) {
                         s.sessions += 1;
                         last = Some(sess);
