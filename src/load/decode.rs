@@ -39,7 +39,7 @@ pub(crate) struct Parts {
 /// column of `table`) concatenated over the row groups. Errors name `file`: not Parquet, missing
 /// required column, wrong type, corrupt data.
 pub(crate) fn decode(table: Table, file: &str, bytes: Bytes, wanted: &[&str]) -> Result<Decoded, LoadError> {
-    let Parts { rows, groups } = decode_parts(table, file, bytes, wanted)?;
+    let Parts { rows, groups } = decode_parts(table, file, bytes, wanted, &[])?;
     let mut arrays = Vec::with_capacity(wanted.len());
     for (c, name) in wanted.iter().enumerate() {
         let parts: Vec<&dyn Array> = groups.iter().map(|g| g[c].as_ref()).collect();
@@ -57,8 +57,15 @@ pub(crate) fn decode(table: Table, file: &str, bytes: Bytes, wanted: &[&str]) ->
 
 /// Like [`decode`], but keeps the row groups apart (each one array per column), so that callers
 /// can normalise them in parallel. Natively every (row group, column) pair is decoded as its own
-/// rayon task.
-pub(crate) fn decode_parts(table: Table, file: &str, bytes: Bytes, wanted: &[&str]) -> Result<Parts, LoadError> {
+/// rayon task. Plain string columns named in `dictionary` are read as dictionaries (keys straight
+/// from the Parquet dictionary pages, no per-row strings) — for low-cardinality columns.
+pub(crate) fn decode_parts(
+    table: Table,
+    file: &str,
+    bytes: Bytes,
+    wanted: &[&str],
+    dictionary: &[&str],
+) -> Result<Parts, LoadError> {
     let not_parquet = |detail: String| LoadError::NotParquet { file: file.to_string(), detail };
     if bytes.is_empty() {
         return Err(not_parquet("the file is empty".into()));
@@ -84,6 +91,7 @@ pub(crate) fn decode_parts(table: Table, file: &str, bytes: Bytes, wanted: &[&st
         }
     }
     let positions: Vec<Option<usize>> = wanted.iter().map(|name| schema.index_of(name).ok()).collect();
+    let meta = as_dictionaries(meta, dictionary);
 
     let total_rows = meta.metadata().file_metadata().num_rows();
     let rows = usize::try_from(total_rows).map_err(|_| LoadError::Corrupt {
@@ -120,6 +128,31 @@ pub(crate) fn decode_parts(table: Table, file: &str, bytes: Bytes, wanted: &[&st
         });
     }
     Ok(Parts { rows, groups })
+}
+
+/// The reader metadata with the plain string columns named in `names` retyped as dictionaries;
+/// unchanged if the reader declines.
+fn as_dictionaries(meta: ArrowReaderMetadata, names: &[&str]) -> ArrowReaderMetadata {
+    let schema = meta.schema();
+    let mut changed = false;
+    let fields: Vec<arrow_schema::FieldRef> = schema
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 | DataType::LargeUtf8 if names.contains(&f.name().as_str()) => {
+                changed = true;
+                let dt = DataType::Dictionary(Box::new(DataType::Int32), Box::new(f.data_type().clone()));
+                std::sync::Arc::new(f.as_ref().clone().with_data_type(dt))
+            }
+            _ => f.clone(),
+        })
+        .collect();
+    if !changed {
+        return meta;
+    }
+    let retyped = std::sync::Arc::new(arrow_schema::Schema::new_with_metadata(fields, schema.metadata().clone()));
+    ArrowReaderMetadata::try_new(meta.metadata().clone(), ArrowReaderOptions::new().with_schema(retyped))
+        .unwrap_or(meta)
 }
 
 /// Decodes one root column of one row group into a single array.

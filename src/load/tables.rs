@@ -385,7 +385,7 @@ impl LlmTable {
     /// Decodes and normalises a `raw_llm_events` file. Natively, row groups and columns decode in
     /// parallel and row groups normalise in parallel; session ids are interned in one pass.
     pub fn load(file: &str, bytes: Bytes) -> Result<Self, LoadError> {
-        let parts = decode_parts(Table::LlmEvents, file, bytes, &LLM_COLS)?;
+        let parts = decode_parts(Table::LlmEvents, file, bytes, &LLM_COLS, &["provider"])?;
         let rows = parts.rows;
         let parts: Vec<LlmPart> =
             par::map(parts.groups, |arrays| LlmPart::new(file, arrays)).into_iter().collect::<Result<_, _>>()?;
