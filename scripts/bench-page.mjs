@@ -30,12 +30,13 @@ for (let i = 0; i < runs; i++) {
   const rows = await page.evaluate(() => window.__modelpulse.rowsLoaded);
   for (const p of phases) results[p].push(m[p]);
   // Filter changes: toggle a provider off and on, switch range presets.
-  const filters = [];
+  const filters = [], renders = [];
   const change = async (act) => {
     const n = await page.evaluate(() => window.__modelpulse.draws);
     await act();
     await page.waitForFunction((k) => window.__modelpulse.draws > k && window.__modelpulse.timings.filter !== undefined, n);
     filters.push(await page.evaluate(() => performance.getEntriesByName('modelpulse:filter').at(-1).duration));
+    renders.push(await page.evaluate(() => performance.getEntriesByName('modelpulse:render').at(-1).duration));
   };
   const first = await page.$eval('input[name=provider]', (e) => e.value);
   for (let k = 0; k < 2; k++) {
@@ -45,7 +46,7 @@ for (let i = 0; i < runs; i++) {
   for (const r of ['30', '7', '90', 'all']) await change(() => page.selectOption('#range', r));
   results.filter.push(...filters);
   console.log(`run ${i + 1}: ${rows} rows; ` + phases.map((p) => `${p} ${m[p].toFixed(1)} ms`).join(', ')
-    + `; filter changes ${filters.map((f) => f.toFixed(1)).join(', ')} ms`);
+    + `; filter changes ${filters.map((f) => f.toFixed(1)).join(', ')} ms (of which figures + Plotly.react ${renders.map((f) => f.toFixed(1)).join(', ')} ms)`);
   await browser.close();
 }
 console.log('median: ' + [...phases, 'filter'].map((p) => `${p} ${median(results[p]).toFixed(1)} ms`).join(', '));

@@ -20,6 +20,9 @@ fn title_of(fig: &serde_json::Value) -> Option<String> {
 pub fn Charts(state: AppState) -> impl IntoView {
     let refs: [NodeRef<Div>; 5] = std::array::from_fn(|_| NodeRef::new());
     let draws = StoredValue::new(0u64);
+    // What each div shows now (figure JSON + theme), so an unchanged chart is not redrawn: e.g.
+    // the conversion chart does not depend on the provider filter.
+    let shown: StoredValue<Vec<String>> = StoredValue::new(vec![String::new(); ChartId::ALL.len()]);
     let first_drawn = StoredValue::new(false);
 
     Effect::new(move |_| {
@@ -44,9 +47,15 @@ pub fn Charts(state: AppState) -> impl IntoView {
             }
             let dark = browser::prefers_dark();
             let mut pending = Vec::new();
-            for ((chart, fig), node) in ChartId::ALL.iter().zip(&figures).zip(refs.iter()) {
-                let js = plotly::to_js(fig);
-                browser::expose_in("figures", chart.id(), &fig.to_string().into());
+            for (i, ((chart, fig), node)) in ChartId::ALL.iter().zip(&figures).zip(refs.iter()).enumerate() {
+                let text = fig.to_string();
+                browser::expose_in("figures", chart.id(), &text.clone().into());
+                let key = format!("{dark}{text}");
+                if shown.with_value(|s| s[i] == key) {
+                    continue;
+                }
+                let js = plotly::to_js(&text);
+                shown.update_value(|s| s[i] = key);
                 if let Some(div) = node.get_untracked() {
                     pending.push(async move {
                         let div: web_sys::HtmlElement = div.into();

@@ -57,8 +57,8 @@ pub async fn react(div: &web_sys::HtmlElement, figure_js: &JsValue, dark: bool) 
     Ok(())
 }
 
-/// Converts a serde_json figure to a JS value (through `JSON.parse`, the fastest path for large
+/// Converts a figure's JSON text to a JS value (through `JSON.parse`, the fastest path for large
 /// nested JSON).
-pub fn to_js(figure: &serde_json::Value) -> JsValue {
-    js_sys::JSON::parse(&figure.to_string()).unwrap_or(JsValue::NULL)
+pub fn to_js(figure_json: &str) -> JsValue {
+    js_sys::JSON::parse(figure_json).unwrap_or(JsValue::NULL)
 }
