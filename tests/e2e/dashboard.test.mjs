@@ -208,6 +208,16 @@ test('switching to Indonesian changes the UI text, the URL and sticks (localStor
   await close();
 });
 
+test('a view with no rows shows the empty state (and still draws the charts)', async () => {
+  const { page, log, close } = await open(`${BASE}?range=custom&from=2000-01-01&to=2000-01-31`);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+  assert.ok(await page.$('#empty'), 'no empty state');
+  assert.equal((await tableProviders(page)).length, 0);
+  assert.ok(await page.$('figure#line-chart .main-svg'));
+  assert.deepEqual(log.pageErrors, []);
+  await close();
+});
+
 for (const bad of fs.readdirSync(path.join(FIXTURES, 'bad')).filter((f) => f.endsWith('.parquet'))) {
   const stem = bad.replace(/\.parquet$/, '');
   test(`bad file ${bad} served as raw_llm_events.parquet: error panel names it, no uncaught exception`, async () => {
