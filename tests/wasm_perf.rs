@@ -1,0 +1,53 @@
+//! Timing of the core in wasm32 in headless Chromium: decode + prepare the three snapshots and run
+//! the page's queries. With `--release` the snapshot has ≈1M LLM events (90 days × 11112/day, as
+//! `modelpulse generate --days 90 --events-per-day 11112`); a debug build uses a small one so the
+//! default test run stays quick. Prints the figures (see `--nocapture`); asserts only that the
+//! numbers are consistent, not a time (the machine may be busy).
+//!
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --release --target wasm32-unknown-unknown --test wasm_perf -- --nocapture`
+#![cfg(target_arch = "wasm32")]
+
+use modelpulse::generate::{GenerateOptions, generate};
+use modelpulse::{Dataset, Query};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn decode_and_aggregate_timing() {
+    let per_day = if cfg!(debug_assertions) { 200 } else { 11_112 };
+    let opts = GenerateOptions {
+        days: 90,
+        events_per_day: per_day,
+        seed: 42,
+        end: chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+    };
+    let s = generate(&opts).unwrap();
+    let files: Vec<_> = s.files().iter().map(|(t, b)| (*t, bytes::Bytes::copy_from_slice(b))).collect();
+
+    let t0 = js_sys::Date::now();
+    let mut ds = Dataset::new();
+    for (table, bytes) in &files {
+        ds.load(*table, table.file_name(), bytes.clone()).unwrap();
+    }
+    let t1 = js_sys::Date::now();
+    let q = Query::default();
+    let rows = ds.dashboard_facts(&q);
+    let totals = ds.daily_totals(&q);
+    let conv = ds.conversion_facts(&q);
+    let t2 = js_sys::Date::now();
+    let providers = ds.providers();
+    let two = Query { providers: Some(providers[..2].to_vec()), ..Query::default() };
+    let sub = ds.daily_totals(&two);
+    let t3 = js_sys::Date::now();
+
+    let events: i64 = rows.iter().map(|r| r.events).sum();
+    assert_eq!(events, totals.iter().map(|r| r.events).sum::<i64>());
+    assert!(!conv.is_empty() && !sub.is_empty());
+    console_log!(
+        "wasm core: {events} LLM events; load (decode + prepare, 3 files) {:.0} ms; dashboard_facts + daily_totals + conversion_facts {:.1} ms; daily_totals for 2 providers {:.1} ms",
+        t1 - t0,
+        t2 - t1,
+        t3 - t2
+    );
+}
