@@ -14,12 +14,14 @@
 //!   there are no tickets.
 //!
 //! Everything that does not depend on the query is prepared once per load ([`DashboardIndex`]):
-//! per-group sums, per-group and per-day sorted latencies, each provider's rolling prefix sums,
-//! and per-day (session, provider) pairs. A query then only sums prepared numbers, except the
-//! percentiles and distinct sessions of a strict subset of providers in `daily_totals`.
+//! per-group sums, percentiles and distinct sessions (and the same per day over all providers),
+//! each provider's daily accuracy sums for the rolling window, and per-day (session, provider)
+//! pairs. A query then only sums prepared numbers, except the percentiles (a selection over the
+//! groups' latencies) and distinct sessions (one pass over the day's pairs) of a strict subset of
+//! providers in `daily_totals`.
 
 use super::attribution::TicketIndex;
-use super::percentile::{percentile_sorted, percentile_unsorted};
+use super::percentile::percentile_unsorted;
 use crate::facts::DashboardFact;
 use crate::load::tables::{LlmTable, NO_SESSION};
 use crate::query::Query;
@@ -51,8 +53,11 @@ pub(crate) struct Group {
     pub acc_count: i64,
     pub tokens_in: i64,
     pub tokens_out: i64,
-    /// Range of this group's sorted latencies in [`DashboardIndex::latencies`].
+    /// Range of this group's latencies (unordered) in [`DashboardIndex::latencies`].
     pub lat: (u32, u32),
+    /// The group's p50 / p95 latency.
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
     /// Rolling 7-day accuracy of this provider ending on this day.
     pub rolling: Option<f64>,
 }
@@ -63,12 +68,13 @@ pub(crate) struct Day {
     pub day: i32,
     /// Range of the day's groups in [`DashboardIndex::groups`] (contiguous, by provider).
     pub groups: (u32, u32),
-    /// The day's distinct (session, provider) pairs, sorted.
+    /// The day's (session, provider) pairs, distinct, grouped by provider.
     pub pairs: Vec<(u32, u32)>,
     /// Distinct sessions of the day over all providers.
     pub sessions_all: i64,
-    /// Range of the day's sorted latencies (all providers) in `day_latencies`.
-    pub lat: (u32, u32),
+    /// p50 / p95 latency of the day over all providers.
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
 }
 
 /// Query-independent preparation of the LLM table for both dashboard queries.
@@ -78,10 +84,10 @@ pub(crate) struct DashboardIndex {
     /// Groups ordered by (day, provider).
     pub groups: Vec<Group>,
     pub days: Vec<Day>,
-    /// Per-group sorted latencies, laid out in group order.
+    /// Per-group latencies (each group's range unordered), laid out in group order.
     pub latencies: Vec<f64>,
-    /// Per-day sorted latencies (all providers), laid out in day order.
-    pub day_latencies: Vec<f64>,
+    /// Number of interned sessions (size of the stamp arrays).
+    pub session_count: usize,
     /// Per provider: (day, Σ accuracy, count of accuracy) of each of its days, ascending by day.
     pub provider_days: Vec<Vec<(i32, f64, i64)>>,
     /// Per interned session: the group of its first event (earliest created_at, then smaller
@@ -200,75 +206,76 @@ impl DashboardIndex {
             }
         }
 
-        // 4. Per day, in parallel: sort each group's latencies and sessions; the day's distinct
-        //    sessions, its (session, provider) pairs and its merged all-provider latencies.
-        let mut day_latencies = vec![0f64; latencies.len()];
+        // 4. Per day, in parallel (each thread with its own session stamps): each group's
+        //    percentiles (selection, no sort) and distinct sessions; the day's all-provider
+        //    percentiles, distinct sessions, and its (session, provider) pairs for subsets.
+        let n_sessions = llm.session_keys.len();
         let mut jobs = Vec::with_capacity(days.len());
         {
-            let (mut lat_rest, mut day_rest, mut sess_rest) =
-                (&mut latencies[..], &mut day_latencies[..], &mut sess[..]);
-            for d in days.iter_mut() {
+            let (mut lat_rest, mut sess_rest) = (&mut latencies[..], &sess[..]);
+            for (di, d) in days.iter().enumerate() {
                 let (g0, g1) = (d.groups.0 as usize, d.groups.1 as usize);
-                d.lat = (lat_count[g0], lat_count[g1]);
                 let nl = (lat_count[g1] - lat_count[g0]) as usize;
                 let ns = (s_count[g1] - s_count[g0]) as usize;
                 let (lat, l2) = lat_rest.split_at_mut(nl);
-                let (day_lat, d2) = day_rest.split_at_mut(nl);
-                let (ses, s2) = sess_rest.split_at_mut(ns);
-                (lat_rest, day_rest, sess_rest) = (l2, d2, s2);
-                let bounds: Vec<(usize, usize, u32)> = (g0..g1)
+                let (ses, s2) = sess_rest.split_at(ns);
+                (lat_rest, sess_rest) = (l2, s2);
+                let bounds: Vec<(usize, usize, u32, u32)> = (g0..g1)
                     .map(|g| {
                         (
                             (lat_count[g + 1] - lat_count[g0]) as usize,
                             (s_count[g + 1] - s_count[g0]) as usize,
                             groups[g].provider,
+                            g as u32,
                         )
                     })
                     .collect();
-                jobs.push((bounds, lat, day_lat, ses));
+                jobs.push((di as u32, bounds, lat, ses));
             }
         }
-        let per_day = crate::load::par::map(jobs, |(bounds, lat, day_lat, ses)| {
-            let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(ses.len());
-            let mut group_sessions = Vec::with_capacity(bounds.len());
-            let (mut l0, mut s0) = (0, 0);
-            for &(l1, s1, provider) in &bounds {
-                lat[l0..l1].sort_unstable_by(f64::total_cmp);
-                let slice = &mut ses[s0..s1];
-                slice.sort_unstable();
-                let start = pairs.len();
-                let mut last = None;
-                for &s in slice.iter() {
-                    if last != Some(s) {
-                        pairs.push((s, provider));
-                        last = Some(s);
+        let per_day = crate::load::par::map_init(
+            jobs,
+            || (vec![u32::MAX; n_sessions], vec![u32::MAX; n_sessions], Vec::new()),
+            |(group_stamp, day_stamp, scratch), (di, bounds, lat, ses)| {
+                let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(ses.len());
+                let mut per_group = Vec::with_capacity(bounds.len());
+                let mut distinct_all = 0;
+                scratch.clear();
+                scratch.extend_from_slice(lat);
+                let (mut l0, mut s0) = (0, 0);
+                for &(l1, s1, provider, g) in &bounds {
+                    let group_lat = &mut lat[l0..l1];
+                    let p50 = percentile_unsorted(group_lat, 0.5);
+                    let p95 = percentile_unsorted(group_lat, 0.95);
+                    let start = pairs.len();
+                    for &s in &ses[s0..s1] {
+                        if group_stamp[s as usize] != g {
+                            group_stamp[s as usize] = g;
+                            pairs.push((s, provider));
+                            if day_stamp[s as usize] != di {
+                                day_stamp[s as usize] = di;
+                                distinct_all += 1;
+                            }
+                        }
                     }
+                    per_group.push(((pairs.len() - start) as i64, p50, p95));
+                    (l0, s0) = (l1, s1);
                 }
-                group_sessions.push((pairs.len() - start) as i64);
-                (l0, s0) = (l1, s1);
-            }
-            day_lat.copy_from_slice(lat);
-            if bounds.len() > 1 {
-                // Stable sorts find the already-sorted runs (one per group) and merge them.
-                day_lat.sort_by(f64::total_cmp);
-                pairs.sort();
-            }
-            let mut distinct = 0;
-            let mut last = None;
-            for &(s, _) in &pairs {
-                if last != Some(s) {
-                    distinct += 1;
-                    last = Some(s);
-                }
-            }
-            (group_sessions, pairs, distinct)
-        });
-        for (d, (group_sessions, pairs, distinct)) in days.iter_mut().zip(per_day) {
-            for (g, n) in (d.groups.0 as usize..).zip(group_sessions) {
+                let day_p50 = percentile_unsorted(scratch, 0.5);
+                let day_p95 = percentile_unsorted(scratch, 0.95);
+                (per_group, pairs, distinct_all, day_p50, day_p95)
+            },
+        );
+        for (d, (per_group, pairs, distinct, p50, p95)) in days.iter_mut().zip(per_day) {
+            for (g, (n, gp50, gp95)) in (d.groups.0 as usize..).zip(per_group) {
                 groups[g].sessions = n;
+                groups[g].p50 = gp50;
+                groups[g].p95 = gp95;
             }
             d.pairs = pairs;
             d.sessions_all = distinct;
+            d.p50 = p50;
+            d.p95 = p95;
         }
 
         // 6. Rolling accuracy: each provider's days, to sum (at most 7) per window.
@@ -306,8 +313,8 @@ impl DashboardIndex {
         idx.groups = groups;
         idx.days = days;
         idx.latencies = latencies;
-        idx.day_latencies = day_latencies;
         idx.session_first_group = session_first_group;
+        idx.session_count = n_sessions;
         idx
     }
 
@@ -341,7 +348,6 @@ impl DashboardIndex {
                 if !sel[grp.provider as usize] {
                     continue;
                 }
-                let lat = &self.latencies[range(grp.lat)];
                 let t = tickets.group(g);
                 out.push(fact(
                     d.day,
@@ -352,8 +358,8 @@ impl DashboardIndex {
                         acc_sum: grp.acc_sum,
                         acc_count: grp.acc_count,
                         rolling: grp.rolling,
-                        p50: percentile_sorted(lat, 0.5),
-                        p95: percentile_sorted(lat, 0.95),
+                        p50: grp.p50,
+                        p95: grp.p95,
                         tokens_in: grp.tokens_in,
                         tokens_out: grp.tokens_out,
                         tickets: t.0,
@@ -372,8 +378,10 @@ impl DashboardIndex {
         let sel = self.selected(q);
         let all = sel.iter().all(|&s| s);
         let mut scratch: Vec<f64> = Vec::new();
+        // Per session: the last day it was counted on (subset queries only).
+        let mut stamps: Option<Vec<u32>> = None;
         let mut out = Vec::new();
-        for d in &self.days {
+        for (di, d) in self.days.iter().enumerate() {
             if !Self::day_kept(q, d.day) {
                 continue;
             }
@@ -409,15 +417,14 @@ impl DashboardIndex {
             s.rolling = ratio(ws, wc);
             if all {
                 s.sessions = d.sessions_all;
-                let lat = &self.day_latencies[range(d.lat)];
-                s.p50 = percentile_sorted(lat, 0.5);
-                s.p95 = percentile_sorted(lat, 0.95);
+                s.p50 = d.p50;
+                s.p95 = d.p95;
             } else {
-                let mut last = None;
+                let stamps = stamps.get_or_insert_with(|| vec![u32::MAX; self.session_count]);
                 for &(sess, p) in &d.pairs {
-                    if sel[p as usize] && last != Some(sess) {
+                    if sel[p as usize] && stamps[sess as usize] != di as u32 {
+                        stamps[sess as usize] = di as u32;
                         s.sessions += 1;
-                        last = Some(sess);
                     }
                 }
                 scratch.clear();
