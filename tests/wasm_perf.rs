@@ -27,8 +27,11 @@ fn decode_and_aggregate_timing() {
 
     let t0 = js_sys::Date::now();
     let mut ds = Dataset::new();
+    let mut per_table = Vec::new();
     for (table, bytes) in &files {
+        let t = js_sys::Date::now();
         ds.load(*table, table.file_name(), bytes.clone()).unwrap();
+        per_table.push(format!("{} {:.0} ms", table.name(), js_sys::Date::now() - t));
     }
     let t1 = js_sys::Date::now();
     let q = Query::default();
@@ -45,8 +48,9 @@ fn decode_and_aggregate_timing() {
     assert_eq!(events, totals.iter().map(|r| r.events).sum::<i64>());
     assert!(!conv.is_empty() && !sub.is_empty());
     console_log!(
-        "wasm core: {events} LLM events; load (decode + prepare, 3 files) {:.0} ms; dashboard_facts + daily_totals + conversion_facts {:.1} ms; daily_totals for 2 providers {:.1} ms",
+        "wasm core: {events} LLM events; load (decode + prepare, 3 files) {:.0} ms ({}); dashboard_facts + daily_totals + conversion_facts {:.1} ms; daily_totals for 2 providers {:.1} ms",
         t1 - t0,
+        per_table.join(", "),
         t2 - t1,
         t3 - t2
     );

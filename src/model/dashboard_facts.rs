@@ -112,25 +112,37 @@ impl DashboardIndex {
             return DashboardIndex { providers: llm.providers.clone(), ..Default::default() };
         }
         // 1. Group id of each row; groups sorted by (day, provider).
-        let min_day = *llm.day.iter().min().expect("n > 0") as i64;
-        let max_day = *llm.day.iter().max().expect("n > 0") as i64;
+        let (min_day, max_day) =
+            llm.day.iter().fold((i32::MAX, i32::MIN), |(lo, hi), &d| (lo.min(d), hi.max(d)));
+        let (min_day, max_day) = (min_day as i64, max_day as i64);
         let span = (max_day - min_day + 1) * np;
         let key = |i: usize| (llm.day[i] as i64 - min_day) * np + llm.provider[i] as i64;
         let mut row_group = vec![0u32; n];
-        let mut group_keys: Vec<i64> = Vec::new();
+        let mut group_keys: Vec<i64>;
         if span <= (1 << 24) {
+            // One pass: provisional ids in order of first appearance, remapped below.
             let mut dense = vec![u32::MAX; span as usize];
-            for i in 0..n {
-                dense[key(i) as usize] = 0;
-            }
-            for (k, slot) in dense.iter_mut().enumerate() {
-                if *slot == 0 {
-                    *slot = group_keys.len() as u32;
-                    group_keys.push(k as i64);
-                }
-            }
+            let mut first_seen: Vec<i64> = Vec::new();
             for (i, g) in row_group.iter_mut().enumerate() {
-                *g = dense[key(i) as usize];
+                let k = key(i);
+                let slot = &mut dense[k as usize];
+                if *slot == u32::MAX {
+                    *slot = first_seen.len() as u32;
+                    first_seen.push(k);
+                }
+                *g = *slot;
+            }
+            let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
+            order.sort_unstable_by_key(|&p| first_seen[p as usize]);
+            let mut remap = vec![0u32; order.len()];
+            for (sorted, &p) in order.iter().enumerate() {
+                remap[p as usize] = sorted as u32;
+            }
+            group_keys = order.iter().map(|&p| first_seen[p as usize]).collect();
+            if remap.iter().enumerate().any(|(p, &r)| p as u32 != r) {
+                for g in row_group.iter_mut() {
+                    *g = remap[*g as usize];
+                }
             }
         } else {
             group_keys = (0..n).map(key).collect();
@@ -478,5 +490,51 @@ fn fact(day: i32, provider: String, s: Sums) -> DashboardFact {
         tickets_resolved_by_agent: s.agent,
         resolution_rate: (s.tickets > 0).then(|| s.agent as f64 / s.tickets as f64),
         revenue_from_ai: s.revenue,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A tiny LLM table: (day, provider id, session id, latency, accuracy).
+    fn table(rows: &[(i32, u32, u32, f64, f64)]) -> LlmTable {
+        let n = rows.len();
+        let sessions = 1 + rows.iter().map(|r| r.2).max().unwrap_or(0) as usize;
+        LlmTable {
+            providers: vec!["A".into(), "B".into()],
+            day: rows.iter().map(|r| r.0).collect(),
+            ts: rows.iter().map(|r| r.0 as i64 * 86_400).collect(),
+            provider: rows.iter().map(|r| r.1).collect(),
+            session: rows.iter().map(|r| r.2).collect(),
+            session_keys: arrow_array::StringArray::from_iter_values((0..sessions).map(|s| s.to_string())),
+            latency: rows.iter().map(|r| r.3).collect(),
+            accuracy: rows.iter().map(|r| r.4).collect(),
+            tokens_in: vec![1; n],
+            tokens_out: vec![2; n],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn far_apart_days_take_the_sparse_grouping_path_with_the_same_results() {
+        let near = [(3, 1, 0, 10.0, 0.5), (3, 0, 1, 20.0, f64::NAN), (4, 1, 0, 30.0, 1.0), (3, 1, 2, f64::NAN, 0.25)];
+        let far: Vec<_> = near.iter().map(|&(d, p, s, l, a)| (if d == 4 { 40_000_000 } else { d }, p, s, l, a)).collect();
+        for rows in [&near[..], &far[..]] {
+            let idx = DashboardIndex::build(&table(rows));
+            let f = idx.facts(&TicketIndex::default(), &Query::default());
+            assert_eq!(f.len(), 3);
+            assert_eq!((f[0].provider.as_str(), f[0].events, f[0].sessions), ("A", 1, 1));
+            assert_eq!((f[1].provider.as_str(), f[1].events, f[1].sessions), ("B", 2, 2));
+            assert_eq!(f[1].latency_p50_ms, Some(10.0));
+            assert_eq!(f[1].accuracy_daily, Some(0.375));
+            assert_eq!(f[2].events, 1);
+            // Session 0's first event is on the first day, provider B (group 1).
+            assert_eq!(idx.session_first_group[0], 1);
+            let totals = idx.daily_totals(&TicketIndex::default(), &Query::default());
+            assert_eq!((totals[0].events, totals[0].sessions), (3, 3));
+            let only_b = Query { providers: Some(vec!["B".into()]), ..Query::default() };
+            assert_eq!(idx.daily_totals(&TicketIndex::default(), &only_b)[0].sessions, 2);
+        }
     }
 }
