@@ -66,68 +66,104 @@ pub(crate) fn decode_parts(
     wanted: &[&str],
     dictionary: &[&str],
 ) -> Result<Parts, LoadError> {
-    let not_parquet = |detail: String| LoadError::NotParquet { file: file.to_string(), detail };
-    if bytes.is_empty() {
-        return Err(not_parquet("the file is empty".into()));
-    }
-    if bytes.len() < 12 || &bytes[..4] != b"PAR1" {
-        return Err(not_parquet("no PAR1 magic at the start".into()));
-    }
-    if &bytes[bytes.len() - 4..] != b"PAR1" {
-        return Err(not_parquet("no PAR1 magic at the end: the file is truncated".into()));
-    }
-    let meta = guard(file, || ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()))?
-        .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?;
-    let schema = meta.schema().clone();
-
-    // Type-check every contract column present.
-    for spec in table.columns() {
-        match schema.index_of(spec.name) {
-            Ok(i) => check_type(file, spec, schema.field(i).data_type())?,
-            Err(_) if spec.required => {
-                return Err(LoadError::MissingColumn { file: file.to_string(), column: spec.name.to_string() });
-            }
-            Err(_) => {}
-        }
-    }
-    let positions: Vec<Option<usize>> = wanted.iter().map(|name| schema.index_of(name).ok()).collect();
-    let meta = as_dictionaries(meta, dictionary);
-
-    let total_rows = meta.metadata().file_metadata().num_rows();
-    let rows = usize::try_from(total_rows).map_err(|_| LoadError::Corrupt {
-        file: file.to_string(),
-        detail: format!("negative row count {total_rows} in the footer"),
-    })?;
-    let group_rows: Vec<usize> =
-        meta.metadata().row_groups().iter().map(|g| usize::try_from(g.num_rows()).unwrap_or(0)).collect();
-    let tasks: Vec<(usize, usize, usize)> = (0..group_rows.len())
-        .flat_map(|g| positions.iter().enumerate().filter_map(move |(c, p)| p.map(|root| (g, c, root))))
+    let reader = Reader::open(table, file, bytes, wanted, dictionary)?;
+    let tasks: Vec<(usize, usize)> = (0..reader.group_rows.len())
+        .flat_map(|g| (0..wanted.len()).map(move |c| (g, c)))
         .collect();
-    let decoded = guard(file, || {
-        super::par::map(tasks, |(g, c, root)| {
-            read_column(&bytes, &meta, g, root, group_rows[g]).map(|a| (g, c, a))
-        })
-    })?;
-    let mut groups: Vec<Vec<ArrayRef>> =
-        group_rows.iter().map(|&n| vec![new_null_array(&DataType::Null, n); wanted.len()]).collect();
-    for r in decoded {
-        let (g, c, array) = r.map_err(|e| LoadError::Corrupt { file: file.to_string(), detail: e })?;
-        if array.len() != group_rows[g] {
+    let decoded = guard(file, || super::par::map(tasks, |(g, c)| (g, c, reader.column(g, c))))?;
+    let mut groups: Vec<Vec<ArrayRef>> = reader.group_rows.iter().map(|_| Vec::with_capacity(wanted.len())).collect();
+    for (g, _, array) in decoded {
+        groups[g].push(array?);
+    }
+    Ok(Parts { rows: reader.rows, groups })
+}
+
+/// An opened, checked Parquet file whose row groups can be decoded one at a time (so a caller can
+/// normalise one row group while the next decodes, and keep little decoded data alive).
+pub(crate) struct Reader {
+    file: String,
+    bytes: Bytes,
+    meta: ArrowReaderMetadata,
+    /// Root column of each requested column, `None` when absent (optional).
+    positions: Vec<Option<usize>>,
+    /// Rows in the file.
+    pub rows: usize,
+    /// Rows of each row group.
+    pub group_rows: Vec<usize>,
+}
+
+impl Reader {
+    /// Reads the footer and checks the contract (magic, required columns, types). Errors name
+    /// `file`.
+    pub fn open(table: Table, file: &str, bytes: Bytes, wanted: &[&str], dictionary: &[&str]) -> Result<Self, LoadError> {
+        let not_parquet = |detail: String| LoadError::NotParquet { file: file.to_string(), detail };
+        if bytes.is_empty() {
+            return Err(not_parquet("the file is empty".into()));
+        }
+        if bytes.len() < 12 || &bytes[..4] != b"PAR1" {
+            return Err(not_parquet("no PAR1 magic at the start".into()));
+        }
+        if &bytes[bytes.len() - 4..] != b"PAR1" {
+            return Err(not_parquet("no PAR1 magic at the end: the file is truncated".into()));
+        }
+        let meta = guard(file, || ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()))?
+            .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?;
+        let schema = meta.schema().clone();
+
+        // Type-check every contract column present.
+        for spec in table.columns() {
+            match schema.index_of(spec.name) {
+                Ok(i) => check_type(file, spec, schema.field(i).data_type())?,
+                Err(_) if spec.required => {
+                    return Err(LoadError::MissingColumn { file: file.to_string(), column: spec.name.to_string() });
+                }
+                Err(_) => {}
+            }
+        }
+        let positions: Vec<Option<usize>> = wanted.iter().map(|name| schema.index_of(name).ok()).collect();
+        let meta = as_dictionaries(meta, dictionary);
+
+        let total_rows = meta.metadata().file_metadata().num_rows();
+        let rows = usize::try_from(total_rows).map_err(|_| LoadError::Corrupt {
+            file: file.to_string(),
+            detail: format!("negative row count {total_rows} in the footer"),
+        })?;
+        let group_rows = meta
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| usize::try_from(g.num_rows()))
+            .collect::<Result<Vec<usize>, _>>()
+            .map_err(|_| LoadError::Corrupt { file: file.to_string(), detail: "negative row group size".into() })?;
+        let got: usize = group_rows.iter().sum();
+        if got != rows {
             return Err(LoadError::Corrupt {
                 file: file.to_string(),
-                detail: format!("row group {g} says {} rows but {} were decoded", group_rows[g], array.len()),
+                detail: format!("footer says {rows} rows but its row groups hold {got}"),
             });
         }
-        groups[g][c] = array;
+        Ok(Reader { file: file.to_string(), bytes, meta, positions, rows, group_rows })
     }
-    let got: usize = group_rows.iter().sum();
-    if got != rows {
-        return Err(LoadError::Corrupt {
-            file: file.to_string(),
-            detail: format!("footer says {rows} rows but its row groups hold {got}"),
-        });
+
+    /// Decodes requested column `c` of row group `g` (an all-null array of type Null for an
+    /// absent optional column).
+    pub fn column(&self, g: usize, c: usize) -> Result<ArrayRef, LoadError> {
+        let n = self.group_rows[g];
+        let Some(root) = self.positions[c] else {
+            return Ok(new_null_array(&DataType::Null, n));
+        };
+        let corrupt = |detail: String| LoadError::Corrupt { file: self.file.clone(), detail };
+        let array = guard(&self.file, || read_column(&self.bytes, &self.meta, g, root, n))?.map_err(corrupt)?;
+        if array.len() != n {
+            return Err(corrupt(format!("row group {g} says {n} rows but {} were decoded", array.len())));
+        }
+        Ok(array)
     }
-    Ok(Parts { rows, groups })
+
+    /// Decodes every requested column of row group `g` (in parallel natively).
+    pub fn group(&self, g: usize) -> Result<Vec<ArrayRef>, LoadError> {
+        super::par::map((0..self.positions.len()).collect(), |c| self.column(g, c)).into_iter().collect()
+    }
 }
 
 /// The reader metadata with the plain string columns named in `names` retyped as dictionaries;

@@ -2,7 +2,7 @@
 //! providers as u32 ids into a sorted name list, days as i32 days since 1970-01-01 (UTC),
 //! session ids interned to u32, numbers as f64/i64 with NaN for a null float.
 
-use super::decode::{Decoded, decode, decode_parts};
+use super::decode::{Decoded, Reader, decode};
 use super::par;
 use crate::contract::Table;
 use crate::error::LoadError;
@@ -174,63 +174,32 @@ struct LlmPart {
     kept: usize,
 }
 
-/// The mutable output slices one row group fills.
-struct LlmOut<'a> {
-    day: &'a mut [i32],
-    ts: &'a mut [i64],
-    provider: &'a mut [u32],
-    latency: &'a mut [f64],
-    accuracy: &'a mut [f64],
-    tokens_in: &'a mut [i64],
-    tokens_out: &'a mut [i64],
-}
-
-impl<'a> LlmOut<'a> {
-    /// Splits off the first `n` rows.
-    fn split(self, n: usize) -> (LlmOut<'a>, LlmOut<'a>) {
-        let (day, day2) = self.day.split_at_mut(n);
-        let (ts, ts2) = self.ts.split_at_mut(n);
-        let (provider, provider2) = self.provider.split_at_mut(n);
-        let (latency, latency2) = self.latency.split_at_mut(n);
-        let (accuracy, accuracy2) = self.accuracy.split_at_mut(n);
-        let (tokens_in, tokens_in2) = self.tokens_in.split_at_mut(n);
-        let (tokens_out, tokens_out2) = self.tokens_out.split_at_mut(n);
-        (
-            LlmOut { day, ts, provider, latency, accuracy, tokens_in, tokens_out },
-            LlmOut {
-                day: day2,
-                ts: ts2,
-                provider: provider2,
-                latency: latency2,
-                accuracy: accuracy2,
-                tokens_in: tokens_in2,
-                tokens_out: tokens_out2,
-            },
-        )
+/// Appends a numeric column to `out` as f64, NaN for null.
+fn extend_f64(file: &str, column: &str, a: &ArrayRef, out: &mut Vec<f64>) -> Result<(), LoadError> {
+    let start = out.len();
+    match a.data_type() {
+        DataType::Int64 => out.extend(a.as_primitive::<Int64Type>().values().iter().map(|&v| v as f64)),
+        _ => {
+            let c = cast_strict(file, column, a, &DataType::Float64)?;
+            out.extend_from_slice(c.as_primitive::<Float64Type>().values());
+        }
     }
-}
-
-/// Copies a numeric column into `out` as f64, NaN for null.
-fn fill_f64(file: &str, column: &str, a: &ArrayRef, out: &mut [f64]) -> Result<(), LoadError> {
-    let c = cast_strict(file, column, a, &DataType::Float64)?;
-    let c = c.as_primitive::<Float64Type>();
-    out.copy_from_slice(c.values());
-    if let Some(nulls) = c.nulls().filter(|n| n.null_count() > 0) {
+    if let Some(nulls) = a.logical_nulls().filter(|n| n.null_count() > 0) {
         for i in nulls.iter().enumerate().filter_map(|(i, valid)| (!valid).then_some(i)) {
-            out[i] = f64::NAN;
+            out[start + i] = f64::NAN;
         }
     }
     Ok(())
 }
 
-/// Copies an integer column into `out` as i64, 0 for null.
-fn fill_i64(file: &str, column: &str, a: &ArrayRef, out: &mut [i64]) -> Result<(), LoadError> {
+/// Appends an integer column to `out` as i64, 0 for null.
+fn extend_i64(file: &str, column: &str, a: &ArrayRef, out: &mut Vec<i64>) -> Result<(), LoadError> {
+    let start = out.len();
     let c = cast_strict(file, column, a, &DataType::Int64)?;
-    let c = c.as_primitive::<Int64Type>();
-    out.copy_from_slice(c.values());
+    out.extend_from_slice(c.as_primitive::<Int64Type>().values());
     if let Some(nulls) = c.nulls().filter(|n| n.null_count() > 0) {
         for i in nulls.iter().enumerate().filter_map(|(i, valid)| (!valid).then_some(i)) {
-            out[i] = 0;
+            out[start + i] = 0;
         }
     }
     Ok(())
@@ -311,144 +280,158 @@ impl LlmPart {
         Ok(LlmPart { arrays, kept })
     }
 
-    /// Normalises the part (all but sessions) into `out`; returns its provider names (local ids).
-    fn fill(&self, file: &str, out: LlmOut<'_>) -> Result<Vec<String>, LoadError> {
-        let a = &self.arrays;
-        let (raw, per_day) = timestamps(file, "created_at", &a[L_CREATED])?;
-        out.ts.copy_from_slice(raw.values());
-        for (d, &t) in out.day.iter_mut().zip(raw.values()) {
-            *d = day_of(file, "created_at", t, per_day)?;
-        }
-        fill_f64(file, "response_time_ms", &a[L_LATENCY], out.latency)?;
-        fill_f64(file, "accuracy", &a[L_ACCURACY], out.accuracy)?;
-        fill_i64(file, "tokens_input", &a[L_TOKENS_IN], out.tokens_in)?;
-        fill_i64(file, "tokens_output", &a[L_TOKENS_OUT], out.tokens_out)?;
-        intern_local(file, "provider", &a[L_PROVIDER], UNKNOWN_PROVIDER, out.provider)
-    }
 }
 
-/// The hash of a session id's text, for [`intern_sessions`] and [`LlmTable::session_id`].
-fn session_hash(v: &str) -> u64 {
+/// The hash of a session id's text, for [`SessionInterner`] and [`LlmTable::session_id`].
+fn session_hash(v: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(v)
 }
 
-/// Interns session ids over all parts, in row order: per-row ids, the text of each id and the
-/// lookup table from text to id.
-fn intern_sessions(parts: &[StringArray], out: &mut [u32]) -> (StringArray, hashbrown::HashTable<u32>) {
-    let total: usize = parts.iter().map(|p| p.len()).sum();
-    let bytes: usize = parts.iter().map(|p| p.values().len()).sum();
-    let mut table: hashbrown::HashTable<u32> = hashbrown::HashTable::with_capacity(total / 2 + 16);
-    let mut at: Vec<(u32, u32)> = Vec::with_capacity(total / 2 + 16);
-    let mut keys = arrow_array::builder::StringBuilder::with_capacity(total / 2 + 16, bytes / 2 + 16);
-    let mut row = 0;
-    for (p, col) in parts.iter().enumerate() {
-        let key = |at: &[(u32, u32)], id: u32| -> &str {
-            let (p, i) = at[id as usize];
-            parts[p as usize].value(i as usize)
-        };
-        let mut prev: Option<(&str, u32)> = None;
+/// Interns session ids row group by row group: ids in first-seen order, each id's text kept once
+/// in one buffer (so a row group's decoded strings can be dropped as soon as it is interned).
+struct SessionInterner {
+    table: hashbrown::HashTable<u32>,
+    keys: arrow_array::builder::StringBuilder,
+}
+
+/// The text of interned id `id` in `keys`.
+fn key_bytes(keys: &arrow_array::builder::StringBuilder, id: u32) -> &[u8] {
+    let offsets = keys.offsets_slice();
+    &keys.values_slice()[offsets[id as usize] as usize..offsets[id as usize + 1] as usize]
+}
+
+impl SessionInterner {
+    fn with_capacity(rows: usize) -> Self {
+        SessionInterner {
+            table: hashbrown::HashTable::with_capacity(rows / 2 + 16),
+            keys: arrow_array::builder::StringBuilder::with_capacity(rows / 2 + 16, (rows / 2 + 16) * 16),
+        }
+    }
+
+    /// Appends the id of each row of `col` to `out` ([`NO_SESSION`] for null).
+    fn intern(&mut self, col: &StringArray, out: &mut Vec<u32>) {
+        let SessionInterner { table, keys } = self;
+        out.reserve(col.len());
+        let mut prev: Option<(&[u8], u32)> = None;
         for i in 0..col.len() {
             if col.is_null(i) {
-                out[row] = NO_SESSION;
-                row += 1;
+                out.push(NO_SESSION);
                 continue;
             }
-            let v = col.value(i);
+            let v = col.value(i).as_bytes();
             if let Some((pv, pid)) = prev
                 && pv == v
             {
-                out[row] = pid;
-                row += 1;
+                out.push(pid);
                 continue;
             }
             let h = session_hash(v);
-            let id = match table.find(h, |&id| key(&at, id) == v) {
+            let id = match table.find(h, |&id| key_bytes(keys, id) == v) {
                 Some(&id) => id,
                 None => {
-                    let id = at.len() as u32;
-                    table.insert_unique(h, id, |&id| session_hash(key(&at, id)));
-                    at.push((p as u32, i as u32));
-                    keys.append_value(v);
+                    let id = (keys.offsets_slice().len() - 1) as u32;
+                    table.insert_unique(h, id, |&id| session_hash(key_bytes(keys, id)));
+                    keys.append_value(col.value(i));
                     id
                 }
             };
             prev = Some((v, id));
-            out[row] = id;
-            row += 1;
+            out.push(id);
         }
     }
-    (keys.finish(), table)
+
+    /// The text of each id and the lookup table.
+    fn finish(mut self) -> (StringArray, hashbrown::HashTable<u32>) {
+        (self.keys.finish(), self.table)
+    }
 }
 
 impl LlmTable {
-    /// Decodes and normalises a `raw_llm_events` file. Natively, row groups and columns decode in
-    /// parallel and row groups normalise in parallel; session ids are interned in one pass.
+    /// Decodes and normalises a `raw_llm_events` file, one row group at a time: natively the
+    /// next row group decodes (its columns in parallel) while the current one is normalised and
+    /// its sessions interned, and decoded data is dropped as soon as it is appended.
     pub fn load(file: &str, bytes: Bytes) -> Result<Self, LoadError> {
-        let parts = decode_parts(Table::LlmEvents, file, bytes, &LLM_COLS, &["provider"])?;
-        let rows = parts.rows;
-        let parts: Vec<LlmPart> =
-            par::map(parts.groups, |arrays| LlmPart::new(file, arrays)).into_iter().collect::<Result<_, _>>()?;
-        let n: usize = parts.iter().map(|p| p.kept).sum();
-
-        let mut t = LlmTable {
-            file: file.to_string(),
-            rows_read: rows as u64,
-            rows_dropped: (rows - n) as u64,
-            day: vec![0; n],
-            ts: vec![0; n],
-            provider: vec![0; n],
-            latency: vec![0.0; n],
-            accuracy: vec![0.0; n],
-            tokens_in: vec![0; n],
-            tokens_out: vec![0; n],
-            ..Default::default()
-        };
-        let mut rest = LlmOut {
-            day: &mut t.day,
-            ts: &mut t.ts,
-            provider: &mut t.provider,
-            latency: &mut t.latency,
-            accuracy: &mut t.accuracy,
-            tokens_in: &mut t.tokens_in,
-            tokens_out: &mut t.tokens_out,
-        };
-        let mut jobs = Vec::with_capacity(parts.len());
-        for part in &parts {
-            let (mine, others) = rest.split(part.kept);
-            jobs.push((part, mine));
-            rest = others;
+        let reader = Reader::open(Table::LlmEvents, file, bytes, &LLM_COLS, &["provider"])?;
+        let rows = reader.rows;
+        let mut t = LlmTable { file: file.to_string(), rows_read: rows as u64, ..Default::default() };
+        t.day.reserve_exact(rows);
+        t.ts.reserve_exact(rows);
+        t.provider.reserve_exact(rows);
+        t.session.reserve_exact(rows);
+        t.latency.reserve_exact(rows);
+        t.accuracy.reserve_exact(rows);
+        t.tokens_in.reserve_exact(rows);
+        t.tokens_out.reserve_exact(rows);
+        let mut sessions = SessionInterner::with_capacity(rows);
+        let mut names: Vec<String> = Vec::new();
+        let groups = reader.group_rows.len();
+        let mut next = (groups > 0).then(|| reader.group(0));
+        for g in 0..groups {
+            let arrays = next.take().expect("decoded ahead")?;
+            let (decoded, appended) = par::join(
+                || (g + 1 < groups).then(|| reader.group(g + 1)),
+                || t.append(file, arrays, &mut sessions, &mut names),
+            );
+            appended?;
+            next = decoded;
         }
-        let sessions: Vec<StringArray> = parts
-            .iter()
-            .map(|p| text(file, "session_id", &p.arrays[L_SESSION]))
-            .collect::<Result<_, _>>()?;
-        // Interning sessions (sequential) runs beside normalising the other columns.
-        let mut session = vec![0; n];
-        let ((keys, index), filled) = par::join(
-            || intern_sessions(&sessions, &mut session),
-            || par::map(jobs, |(part, out)| part.fill(file, out)),
-        );
-        let filled: Vec<Vec<String>> = filled.into_iter().collect::<Result<_, _>>()?;
-        t.session = session;
-        t.session_keys = keys;
-        t.session_index = std::sync::OnceLock::from(index);
+        t.rows_dropped = (rows - t.day.len()) as u64;
 
-        // Providers: part-local ids → ids into the sorted list of all names.
-        let mut names: Vec<String> = filled.iter().flat_map(|n| n.iter().cloned()).collect();
-        names.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-        names.dedup();
-        let mut row = 0;
-        for (part, local) in parts.iter().zip(&filled) {
-            let remap: Vec<u32> =
-                local.iter().map(|l| names.binary_search(l).expect("name collected") as u32).collect();
-            for p in &mut t.provider[row..row + part.kept] {
+        // Providers: first-seen ids → ids into the sorted list of names.
+        let mut order: Vec<u32> = (0..names.len() as u32).collect();
+        order.sort_by(|&a, &b| names[a as usize].as_bytes().cmp(names[b as usize].as_bytes()));
+        let mut remap = vec![0u32; names.len()];
+        for (sorted, &o) in order.iter().enumerate() {
+            remap[o as usize] = sorted as u32;
+        }
+        if remap.iter().enumerate().any(|(o, &r)| o as u32 != r) {
+            for p in t.provider.iter_mut() {
                 *p = remap[*p as usize];
             }
-            row += part.kept;
         }
-        t.providers = names;
+        t.providers = order.iter().map(|&o| std::mem::take(&mut names[o as usize])).collect();
+
+        let (keys, index) = sessions.finish();
+        t.session_keys = keys;
+        t.session_index = std::sync::OnceLock::from(index);
         Ok(t)
+    }
+
+    /// Normalises one decoded row group and appends it.
+    fn append(
+        &mut self,
+        file: &str,
+        arrays: Vec<ArrayRef>,
+        sessions: &mut SessionInterner,
+        names: &mut Vec<String>,
+    ) -> Result<(), LoadError> {
+        let part = LlmPart::new(file, arrays)?;
+        let a = &part.arrays;
+        let (raw, per_day) = timestamps(file, "created_at", &a[L_CREATED])?;
+        for &v in raw.values() {
+            self.day.push(day_of(file, "created_at", v, per_day)?);
+        }
+        self.ts.extend_from_slice(raw.values());
+        extend_f64(file, "response_time_ms", &a[L_LATENCY], &mut self.latency)?;
+        extend_f64(file, "accuracy", &a[L_ACCURACY], &mut self.accuracy)?;
+        extend_i64(file, "tokens_input", &a[L_TOKENS_IN], &mut self.tokens_in)?;
+        extend_i64(file, "tokens_output", &a[L_TOKENS_OUT], &mut self.tokens_out)?;
+        let mut local = vec![0u32; part.kept];
+        let local_names = intern_local(file, "provider", &a[L_PROVIDER], UNKNOWN_PROVIDER, &mut local)?;
+        let to_global: Vec<u32> = local_names
+            .into_iter()
+            .map(|n| match names.iter().position(|m| *m == n) {
+                Some(i) => i as u32,
+                None => {
+                    names.push(n);
+                    (names.len() - 1) as u32
+                }
+            })
+            .collect();
+        self.provider.extend(local.iter().map(|&l| to_global[l as usize]));
+        sessions.intern(&text(file, "session_id", &a[L_SESSION])?, &mut self.session);
+        Ok(())
     }
 
     /// The interned id of the session whose id reads `text`, if any row has it.
@@ -457,13 +440,13 @@ impl LlmTable {
         let index = self.session_index.get_or_init(|| {
             let mut table = hashbrown::HashTable::with_capacity(keys.len());
             for id in 0..keys.len() as u32 {
-                table.insert_unique(session_hash(keys.value(id as usize)), id, |&id| {
-                    session_hash(keys.value(id as usize))
+                table.insert_unique(session_hash(keys.value(id as usize).as_bytes()), id, |&id| {
+                    session_hash(keys.value(id as usize).as_bytes())
                 });
             }
             table
         });
-        index.find(session_hash(text), |&id| keys.value(id as usize) == text).copied()
+        index.find(session_hash(text.as_bytes()), |&id| keys.value(id as usize) == text).copied()
     }
 
     /// Rows kept (non-null `created_at`).
