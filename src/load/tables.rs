@@ -497,3 +497,32 @@ impl ConversionTable {
         Ok(t)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// INT96 timestamps (pyarrow's legacy writer; here `created_at` of a support fixture) read as
+    /// Timestamp(ns) and give the same UTC days as the INT64 timestamps of another writer.
+    #[test]
+    fn int96_created_at_reads_as_nanoseconds() {
+        let bytes = Bytes::from_static(include_bytes!("../../tests/data/pyarrow-brotli-106/raw_support_events.parquet"));
+        let d = decode(Table::SupportEvents, "raw_support_events.parquet", bytes, &["created_at"]).unwrap();
+        assert!(matches!(d.arrays[0].data_type(), DataType::Timestamp(TimeUnit::Nanosecond, _)));
+        let (raw, per_day) = timestamps("f", "created_at", &d.arrays[0]).unwrap();
+        assert_eq!(per_day, 86_400_000_000_000);
+        let days: Vec<i32> = raw.iter().flatten().map(|t| day_of("f", "created_at", t, per_day).unwrap()).collect();
+        assert!(!days.is_empty());
+        // The fixture's data lies in 2026.
+        let lo = crate::model::dashboard_facts::day_of_date(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        let hi = crate::model::dashboard_facts::day_of_date(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert!(days.iter().all(|d| (lo..=hi).contains(d)), "{:?}", &days[..3]);
+    }
+
+    #[test]
+    fn out_of_range_timestamps_are_an_error_not_a_panic() {
+        assert!(day_of("f.parquet", "created_at", i64::MAX, 86_400).is_err());
+        assert!(day_of("f.parquet", "created_at", i64::MIN, 86_400).is_err());
+        assert_eq!(day_of("f.parquet", "created_at", -1, 86_400).unwrap(), -1);
+    }
+}
