@@ -76,6 +76,14 @@ pub fn measure(name: &str, start: f64, end: f64) {
     }
 }
 
+/// Resolves in a new task (`setTimeout(0)`), after the browser had a chance to paint.
+pub async fn next_task() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
 /// True when the system prefers a dark color scheme.
 pub fn prefers_dark() -> bool {
     window()

@@ -107,6 +107,7 @@ pub fn StatsFooter(state: AppState) -> impl IntoView {
             ms("render", tm.render),
             ms("total", tm.total),
             ms("filter", tm.filter),
+            ms("filter (all charts)", tm.filter_all),
         ]
         .into_iter()
         .flatten()

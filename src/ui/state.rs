@@ -37,8 +37,10 @@ pub struct Timings {
     pub aggregate: Option<f64>,
     pub render: Option<f64>,
     pub total: Option<f64>,
-    /// The last filter change: control event → charts redrawn.
+    /// The last filter change: control event → the charts in view redrawn.
     pub filter: Option<f64>,
+    /// The last filter change: control event → every chart redrawn.
+    pub filter_all: Option<f64>,
 }
 
 /// The facts of the current view.
