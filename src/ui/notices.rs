@@ -99,15 +99,15 @@ pub fn StatsFooter(state: AppState) -> impl IntoView {
     let line = move || {
         let lang = state.lang.get();
         let tm = state.timings.get();
-        let ms = |name: &str, v: Option<f64>| v.map(|v| format!("{name} {} ms", fmt_number(lang, v, 1)));
+        let ms = |key: &str, v: Option<f64>| v.map(|v| format!("{} {} ms", t(lang, key), fmt_number(lang, v, 1)));
         let mut parts: Vec<String> = [
-            ms("fetch", tm.fetch),
-            ms("decode", tm.decode),
-            ms("aggregate", tm.aggregate),
-            ms("render", tm.render),
-            ms("total", tm.total),
-            ms("filter", tm.filter),
-            ms("filter (all charts)", tm.filter_all),
+            ms("ui.stats.fetch", tm.fetch),
+            ms("ui.stats.decode", tm.decode),
+            ms("ui.stats.aggregate", tm.aggregate),
+            ms("ui.stats.render", tm.render),
+            ms("ui.stats.total", tm.total),
+            ms("ui.stats.filter", tm.filter),
+            ms("ui.stats.filter_all", tm.filter_all),
         ]
         .into_iter()
         .flatten()
