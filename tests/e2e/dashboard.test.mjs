@@ -106,6 +106,27 @@ test('demo data: ready, five charts with plot SVG, tiles, stats, no console erro
   await close();
 });
 
+test('dark scheme + Indonesian: screenshot; controls are reachable with the keyboard', async () => {
+  const ctx = await browser.newContext({ colorScheme: 'dark', viewport: { width: 1400, height: 1000 } });
+  const { page, log, close } = await open(`${BASE}?lang=id&range=30`, { context: ctx });
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.notEqual(bg, 'rgb(247, 248, 250)', 'dark scheme not applied');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-dark-id.png') });
+  // Tab through the page (plotly's mode bar buttons are stops too): every control gets focus.
+  const reached = new Set();
+  for (let i = 0; i < 150 && !reached.has('file-input'); i++) {
+    await page.keyboard.press('Tab');
+    reached.add(await page.evaluate(() => {
+      const e = document.activeElement;
+      return e ? (e.id || e.getAttribute('name') || e.className || e.tagName) : '';
+    }));
+  }
+  for (const id of ['provider', 'range', 'lang', 'download-csv', 'file-input']) assert.ok(reached.has(id), `${id} not reachable: ${[...reached]}`);
+  assert.deepEqual(log.pageErrors, []);
+  await close();
+  await ctx.close();
+});
+
 test('downloaded CSV (unfiltered) equals `modelpulse facts` byte for byte: demo data', async () => {
   const { page, close } = await open(BASE);
   assert.equal(await downloadCsv(page), factsCsv(DEMO));
