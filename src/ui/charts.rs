@@ -64,7 +64,7 @@ pub fn Charts(state: AppState) -> impl IntoView {
         );
         leptos::task::spawn_local(async move {
             if !plotly::wait_until_available().await {
-                state.errors.update(|e| e.push("plotly-cartesian.min.js: plotly.js did not load".to_string()));
+                state.errors.update(|e| e.push("plotly-basic.min.js: plotly.js did not load".to_string()));
                 browser::set_root_data("state", "error");
                 return;
             }

@@ -1,5 +1,5 @@
 //! plotly.js interop: `Plotly.react` on a chart's div. plotly.js is the self-hosted
-//! `plotly-cartesian.min.js` (loaded by a deferred `<script>` in index.html, before the wasm
+//! `plotly-basic.min.js` (loaded by a deferred `<script>` in index.html, before the wasm
 //! module runs); it contains no `eval`/`new Function`, so it runs under the page's CSP.
 
 use super::browser;

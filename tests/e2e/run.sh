@@ -37,7 +37,7 @@ for body in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, flag
     assert h in script_src, f"inline script without its hash in the CSP: {h}"
 PY
 # plotly.js must not need eval: no `new Function(` / `eval(` in the bundle.
-if grep -qE 'new Function\(|[^.a-zA-Z_]eval\(' dist/vendor/plotly-cartesian.min.js; then bad "plotly bundle uses eval"; else ok "plotly bundle has no eval / new Function"; fi
+if grep -qE 'new Function\(|[^.a-zA-Z_]eval\(' dist/vendor/plotly-basic.min.js; then bad "plotly bundle uses eval"; else ok "plotly bundle has no eval / new Function"; fi
 
 # Sizes (raw and brotli) of everything the page downloads except data.
 total=0

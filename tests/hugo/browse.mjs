@@ -18,7 +18,7 @@ function check(name, cond, detail) {
     console.log(`not ok - ${name}${detail === undefined ? '' : `: ${typeof detail === 'string' ? detail : JSON.stringify(detail)}`}`);
   }
 }
-const isPlotly = (u) => /\/plotly-cartesian\.min(\.[0-9a-f]+)?\.js$/.test(u);
+const isPlotly = (u) => /\/plotly-basic\.min(\.[0-9a-f]+)?\.js$/.test(u);
 const readJson = (lang, file) => JSON.parse(readFileSync(join(chartsDir, lang, file), 'utf8'));
 
 const browser = await chromium.launch({

