@@ -163,6 +163,16 @@ pub const EN: &[(&str, &str)] = &[
     ("digest.footer", "Computed by modelpulse from the Parquet snapshots; dates are UTC."),
     ("digest.budget", "Latency budget"),
     ("digest.open_dashboard", "Open the dashboard"),
+    // alerts.* / summary.* (the page's alerts banner and Summary panel, src/ui/alerts.rs)
+    ("alerts.banner.title", "Alerts"),
+    ("alerts.banner.firing", "Firing on the last day of this view"),
+    ("alerts.banner.incidents", "Incidents in this date range"),
+    ("alerts.banner.since", "since"),
+    ("alerts.banner.ongoing", "ongoing"),
+    ("alerts.banner.no_data", "no data"),
+    ("alerts.banner.none", "No alert rule fired in this view."),
+    ("alerts.notice.hint", "Alert rules are not shown; the dashboard works without them"),
+    ("summary.title", "Summary"),
 ];
 
 /// Indonesian catalog: same keys as [`EN`].
@@ -295,6 +305,16 @@ pub const ID: &[(&str, &str)] = &[
     ("digest.footer", "Dihitung oleh modelpulse dari snapshot Parquet; tanggal dalam UTC."),
     ("digest.budget", "Anggaran latensi"),
     ("digest.open_dashboard", "Buka dasbor"),
+    // alerts.* / summary.*
+    ("alerts.banner.title", "Peringatan"),
+    ("alerts.banner.firing", "Aktif pada hari terakhir tampilan ini"),
+    ("alerts.banner.incidents", "Insiden dalam rentang tanggal ini"),
+    ("alerts.banner.since", "sejak"),
+    ("alerts.banner.ongoing", "masih berlangsung"),
+    ("alerts.banner.no_data", "tanpa data"),
+    ("alerts.banner.none", "Tidak ada aturan peringatan yang aktif dalam tampilan ini."),
+    ("alerts.notice.hint", "Aturan peringatan tidak ditampilkan; dasbor tetap berfungsi tanpanya"),
+    ("summary.title", "Ringkasan"),
 ];
 
 /// The text for `key` in `lang`, falling back to English, then to the key itself.

@@ -10,7 +10,8 @@
 //!   "latency_budget_ms": 1200,
 //!   "prices": [{"provider": "OpenAI", "input_per_1m": 2.5, "output_per_1m": 10.0}],
 //!   "refresh_seconds": 0,
-//!   "default_range": "all"
+//!   "default_range": "all",
+//!   "alerts": "alerts.toml"
 //! }
 //! ```
 //! Every field is optional; a missing field takes the default shown by [`PageConfig::default`].
@@ -55,6 +56,10 @@ pub struct PageConfig {
     pub refresh_seconds: u32,
     /// The date range shown when the URL does not say: `"all"`, `"7"`, `"30"`, `"90"`.
     pub default_range: String,
+    /// The alert rules file (`alerts.toml` format) whose rules the page's banner evaluates,
+    /// relative to the page or absolute; `null` (or `""`) = no banner. Default `alerts.toml`
+    /// (the repository's file, shipped beside the page).
+    pub alerts: Option<String>,
 }
 
 impl Default for PageConfig {
@@ -65,6 +70,7 @@ impl Default for PageConfig {
             prices: crate::charts::default_prices(),
             refresh_seconds: 0,
             default_range: "all".to_string(),
+            alerts: Some("alerts.toml".to_string()),
         }
     }
 }
@@ -83,6 +89,11 @@ impl PageConfig {
             ));
         }
         Ok(cfg)
+    }
+
+    /// The alert rules URL to fetch, if any (`alerts`, empty = none).
+    pub fn alerts_url(&self) -> Option<&str> {
+        self.alerts.as_deref().filter(|u| !u.is_empty())
     }
 
     /// The range to show when the URL does not choose one.
@@ -177,6 +188,14 @@ mod tests {
         let cfg = PageConfig::default();
         let urls = cfg.snapshot_urls(Some("https://example.org/snaps/"));
         assert_eq!(urls[1].1, "https://example.org/snaps/raw_support_events.parquet");
+    }
+
+    #[test]
+    fn alerts_url_defaults_to_alerts_toml_and_null_means_none() {
+        assert_eq!(PageConfig::from_json("{}").unwrap().alerts_url(), Some("alerts.toml"));
+        assert_eq!(PageConfig::from_json(r#"{"alerts": "rules/prod.toml"}"#).unwrap().alerts_url(), Some("rules/prod.toml"));
+        assert_eq!(PageConfig::from_json(r#"{"alerts": null}"#).unwrap().alerts_url(), None);
+        assert_eq!(PageConfig::from_json(r#"{"alerts": ""}"#).unwrap().alerts_url(), None);
     }
 
     #[test]
