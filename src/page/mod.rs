@@ -22,6 +22,7 @@ mod tests {
     fn every_key_the_page_uses_exists() {
         let sources = [
             include_str!("../ui/mod.rs"),
+            include_str!("../ui/alerts.rs"),
             include_str!("../ui/charts.rs"),
             include_str!("../ui/filters.rs"),
             include_str!("../ui/kpis.rs"),
@@ -32,7 +33,10 @@ mod tests {
         let mut checked = 0;
         for src in sources {
             for piece in src.split('"').skip(1).step_by(2) {
-                let looks_like_key = (piece.starts_with("ui.") || piece.starts_with("kpi."))
+                let looks_like_key = (piece.starts_with("ui.")
+                    || piece.starts_with("kpi.")
+                    || piece.starts_with("alerts.")
+                    || piece.starts_with("summary."))
                     && piece.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_');
                 if looks_like_key {
                     assert!(has(piece), "missing i18n key {piece}");

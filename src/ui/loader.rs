@@ -8,6 +8,7 @@ use super::state::{AppState, Source};
 use leptos::prelude::*;
 use modelpulse::contract::Table;
 use modelpulse::i18n::{t, Lang};
+use modelpulse::alerts::Rules;
 use modelpulse::page::config::{data_param, file_name_of, table_for_file_name, PageConfig};
 use modelpulse::page::view::ViewState;
 use modelpulse::Dataset;
@@ -47,7 +48,8 @@ pub async fn initial_load(state: AppState) {
     let default_range = state.config.with_untracked(|c| c.default_range());
     let view = ViewState::from_query(&search, default_range);
     state.view.set(ViewState { lang: state.view.with_untracked(|v| v.lang), ..view });
-    fetch_and_decode(state, true).await;
+    // The rules file loads beside the snapshots; whatever happens to it, the dashboard loads.
+    futures::join!(load_rules(state), fetch_and_decode(state, true));
     let refresh = state.config.with_untracked(|c| c.refresh_seconds);
     if refresh > 0 {
         set_interval(
@@ -60,6 +62,30 @@ pub async fn initial_load(state: AppState) {
             std::time::Duration::from_secs(u64::from(refresh)),
         );
     }
+}
+
+/// Reads the alert rules named by `config.json`'s `alerts` (default `alerts.toml`) into
+/// `state.rules`. A missing, unreadable or invalid file sets `state.alerts_notice` (naming the
+/// file) and leaves the page without a banner; it never counts as a data error.
+pub async fn load_rules(state: AppState) {
+    let Some(url) = state.config.with_untracked(|c| c.alerts_url().map(str::to_string)) else { return };
+    let lang = state.lang.get_untracked();
+    let name = file_name_of(&url).to_string();
+    let problem = match fetch::fetch_bytes(&url, |_, _| {}).await {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => match Rules::parse(&text) {
+                Ok(rules) => {
+                    state.rules.set(Some(std::sync::Arc::new(rules)));
+                    state.alerts_notice.set(None);
+                    return;
+                }
+                Err(e) => e.to_string(),
+            },
+            Err(_) => t(lang, "ui.err.read").to_string(),
+        },
+        Err(e) => fetch_error_text(lang, &name, &url, &e),
+    };
+    state.alerts_notice.set(Some((name, problem)));
 }
 
 /// Fetches every configured snapshot in parallel and decodes them. `show_progress` is false for

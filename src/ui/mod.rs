@@ -7,6 +7,7 @@
 //! KPI tiles, charts ([`charts`], `Plotly.react`), table. A filter change re-runs only the memo and
 //! the redraw, from the data already in memory.
 
+mod alerts;
 mod browser;
 mod charts;
 mod fetch;
@@ -75,8 +76,10 @@ fn App() -> impl IntoView {
         <main>
             <notices::ProgressBar state=state/>
             <notices::ErrorPanel state=state/>
+            <alerts::AlertsBanner state=state/>
             <notices::EmptyState state=state/>
             <kpis::KpiTiles state=state/>
+            <alerts::SummaryPanel state=state/>
             <charts::Charts state=state/>
             <table::FactsTable state=state/>
             <notices::DropZone state=state/>

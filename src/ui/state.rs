@@ -4,8 +4,10 @@
 use super::browser;
 use chrono::NaiveDate;
 use leptos::prelude::*;
+use modelpulse::alerts::{evaluate, Evaluation, Rules};
 use modelpulse::charts::ChartInput;
 use modelpulse::i18n::Lang;
+use modelpulse::page::alerts::{evaluation_query, latency_budget, Banner};
 use modelpulse::page::config::PageConfig;
 use modelpulse::page::kpi::{self, Tile};
 use modelpulse::page::view::ViewState;
@@ -51,6 +53,11 @@ pub struct ViewFacts {
     pub query: Query,
     pub input: ChartInput,
     pub tiles: Vec<Tile>,
+    /// The alert rules evaluated on the view's providers up to its last day (see
+    /// `modelpulse::page::alerts`); `None` without a usable rules file.
+    pub evaluation: Option<Evaluation>,
+    /// What the alerts banner shows for this view.
+    pub banner: Banner,
 }
 
 /// Everything the components share. All fields are Copy handles.
@@ -78,6 +85,10 @@ pub struct AppState {
     pub theme: RwSignal<u32>,
     /// Chart titles from the figures, by chart index.
     pub chart_titles: RwSignal<Vec<String>>,
+    /// The alert rules read from `config.json`'s `alerts` file (`None`: none, or unusable).
+    pub rules: RwSignal<Option<std::sync::Arc<Rules>>>,
+    /// Why the rules file could not be used: (file name, problem), shown as a non-blocking notice.
+    pub alerts_notice: RwSignal<Option<(String, String)>>,
     pub facts: Memo<ViewFacts>,
 }
 
@@ -89,6 +100,7 @@ impl AppState {
         let view = RwSignal::new(view);
         let date_range = RwSignal::new(None);
         let timings = RwSignal::new(Timings::default());
+        let rules: RwSignal<Option<std::sync::Arc<Rules>>> = RwSignal::new(None);
         let facts = Memo::new(move |_| {
             let version = data_version.get();
             let v = view.get();
@@ -98,19 +110,30 @@ impl AppState {
             }
             let t0 = browser::now();
             let query = v.query(date_range.get_untracked());
-            let input = dataset.with_value(|d| ChartInput {
-                dashboard: d.dashboard_facts(&query),
-                totals: d.daily_totals(&query),
-                conversion: d.conversion_facts(&query),
-                latency_budget_ms: budget,
-                prices,
+            let rules = rules.get();
+            let (input, evaluation) = dataset.with_value(|d| {
+                // The rules see the history up to the view's last day (pending periods and
+                // incidents that began before the view), for the view's providers.
+                let evaluation = rules.as_deref().map(|r| {
+                    let q = evaluation_query(&query);
+                    evaluate(r, &d.dashboard_facts(&q), &d.daily_totals(&q))
+                });
+                let input = ChartInput {
+                    dashboard: d.dashboard_facts(&query),
+                    totals: d.daily_totals(&query),
+                    conversion: d.conversion_facts(&query),
+                    latency_budget_ms: latency_budget(evaluation.as_ref(), budget),
+                    prices,
+                };
+                (input, evaluation)
             });
+            let banner = evaluation.as_ref().map(|e| Banner::build(e, query.from, query.to)).unwrap_or_default();
             let tiles = kpi::tiles(&input);
             let t1 = browser::now();
             browser::measure("modelpulse:aggregate", t0, t1);
             browser::expose_in("timings", "aggregate", &(t1 - t0).into());
             timings.update_untracked(|t| t.aggregate = Some(t1 - t0));
-            ViewFacts { data_version: version, query, input, tiles }
+            ViewFacts { data_version: version, query, input, tiles, evaluation, banner }
         });
         AppState {
             config,
@@ -128,6 +151,8 @@ impl AppState {
             filter_started: StoredValue::new(None),
             theme: RwSignal::new(0),
             chart_titles: RwSignal::new(Vec::new()),
+            rules,
+            alerts_notice: RwSignal::new(None),
             facts,
         }
     }

@@ -1,0 +1,101 @@
+//! The alerts banner, the notice for an unusable rules file, and the Summary panel. What they
+//! show is computed in `modelpulse::page::alerts` (tested natively); here it only becomes text
+//! nodes — rule and provider names are data and never HTML.
+
+use super::state::AppState;
+use leptos::prelude::*;
+use modelpulse::page::alerts::{firing_text, incident_text, notice_text, summary_text};
+use modelpulse::i18n::t;
+
+/// The rules firing on the view's last day and the incidents within its dates. `role="alert"`
+/// while something fires, `role="status"` otherwise; hidden without rules or data.
+#[component]
+pub fn AlertsBanner(state: AppState) -> impl IntoView {
+    let lang = state.lang;
+    let shown = move || state.facts.with(|f| f.data_version > 0 && f.evaluation.is_some());
+    let firing = move || state.facts.with(|f| !f.banner.firing.is_empty());
+    let firing_items = move || {
+        let lang = lang.get();
+        state.facts.with(|f| f.banner.firing.iter().map(|x| firing_text(lang, x)).collect::<Vec<_>>())
+    };
+    let incident_items = move || {
+        let lang = lang.get();
+        state.facts.with(|f| f.banner.incidents.iter().map(|x| incident_text(lang, x)).collect::<Vec<_>>())
+    };
+    view! {
+        <Show when=shown>
+            <section
+                class="alerts"
+                class:firing=firing
+                id="alerts"
+                role=move || if firing() { "alert" } else { "status" }
+                aria-live="polite"
+            >
+                <h2>{move || t(lang.get(), "alerts.banner.title")}</h2>
+                <Show
+                    when=move || state.facts.with(|f| !f.banner.is_empty())
+                    fallback=move || view! { <p class="none">{move || t(lang.get(), "alerts.banner.none")}</p> }
+                >
+                    <Show when=firing>
+                        <h3>{move || t(lang.get(), "alerts.banner.firing")}</h3>
+                        <ul id="alerts-firing">
+                            {move || firing_items().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+                        </ul>
+                    </Show>
+                    <Show when=move || state.facts.with(|f| !f.banner.incidents.is_empty())>
+                        <h3>{move || t(lang.get(), "alerts.banner.incidents")}</h3>
+                        <ul id="alerts-incidents">
+                            {move || incident_items().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
+                        </ul>
+                    </Show>
+                </Show>
+            </section>
+        </Show>
+        <Show when=move || state.alerts_notice.with(|n| n.is_some())>
+            <p class="notice" id="alerts-notice" role="status">
+                {move || {
+                    state
+                        .alerts_notice
+                        .get()
+                        .map(|(file, problem)| notice_text(lang.get(), &file, &problem))
+                        .unwrap_or_default()
+                }}
+            </p>
+        </Show>
+    }
+}
+
+/// The narrative of the current view (`modelpulse::narrative`), one paragraph per line.
+#[component]
+pub fn SummaryPanel(state: AppState) -> impl IntoView {
+    let lang = state.lang;
+    let text = Memo::new(move |_| {
+        let lang = lang.get();
+        let prices = state.config.with(|c| c.prices.clone());
+        state.facts.with(|f| {
+            if f.data_version == 0 || f.input.dashboard.is_empty() {
+                return None;
+            }
+            Some(summary_text(&f.input.dashboard, &f.input.totals, &f.input.conversion, f.evaluation.as_ref(), &prices, lang))
+        })
+    });
+    let paragraphs = move || match text.get() {
+        Some(Ok(s)) => s
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| view! { <p>{l.to_string()}</p> })
+            .collect_view()
+            .into_any(),
+        Some(Err(e)) => view! { <p class="error">{e}</p> }.into_any(),
+        None => ().into_any(),
+    };
+    view! {
+        <Show when=move || text.with(|t| t.is_some())>
+            <section class="summary" id="summary" aria-labelledby="summary-title">
+                <h2 id="summary-title">{move || t(lang.get(), "summary.title")}</h2>
+                <div id="summary-text">{paragraphs}</div>
+            </section>
+        </Show>
+    }
+}
