@@ -214,15 +214,17 @@ fn y_axis(title: &str, tickformat: Option<&str>) -> Value {
 /// Layout common to all charts: title, transparent backgrounds, legend, number separators.
 fn base_layout(chart: ChartId, lang: Lang) -> Value {
     json!({
-        "title": {"text": chart.title(lang), "x": 0, "xanchor": "left"},
+        // Title at the top of the figure, the legend in one row between it and the plot (a
+        // legend below the plot collided with the x-axis title).
+        "title": {"text": chart.title(lang), "x": 0, "xanchor": "left", "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": 12}},
         "paper_bgcolor": TRANSPARENT,
         "plot_bgcolor": TRANSPARENT,
         "font": {"color": NEUTRAL},
         "colorway": PALETTE,
         "separators": if lang == Lang::Id { ",." } else { ".," },
         "hovermode": "closest",
-        "legend": {"orientation": "h", "x": 0, "y": -0.2, "bgcolor": TRANSPARENT},
-        "margin": {"t": 56, "r": 24, "b": 24, "l": 24},
+        "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "bgcolor": TRANSPARENT},
+        "margin": {"t": 80, "r": 24, "b": 24, "l": 24},
         "uirevision": chart.id(),
         "xaxis": x_axis(lang),
     })
@@ -285,6 +287,10 @@ fn assemble(data: Vec<Value>, mut layout: Value, lang: Lang) -> Value {
         && let Some(l) = layout.as_object_mut()
     {
         l.remove("legend");
+        // No legend row between the title and the plot.
+        if let Some(m) = l.get_mut("margin") {
+            m["t"] = json!(56);
+        }
     }
     json!({"data": data, "layout": layout, "config": config(lang)})
 }
