@@ -308,6 +308,113 @@ test('choosing local files (file input) recomputes from them, nothing fetched', 
   await close();
 });
 
+// Alerts banner and Summary panel ---------------------------------------------------------------
+/** Days (sorted) on which `provider`'s p95 is over `budget` in the demo data, from `modelpulse facts`. */
+function breachDays(provider, budget) {
+  const { header, rows } = csvRows(factsCsv(DEMO));
+  const col = header.split(',').indexOf('latency_p95_ms');
+  return rows.filter((r) => r[1] === provider && Number(r[col]) > budget).map((r) => r[0]).sort();
+}
+const textOf = (page, sel) => page.$eval(sel, (e) => e.textContent).catch(() => null);
+
+test('alerts banner: the demo\'s Google latency incident is listed in the default view', async () => {
+  // alerts.toml (shipped beside the page): latency_p95_budget, p95 > 1200 for 2 days.
+  const days = breachDays('Google', 1200);
+  assert.ok(days.length >= 2, `no Google latency incident in the demo data: ${days}`);
+  const { page, log, close } = await open(BASE);
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+  await page.waitForSelector('#alerts-incidents');
+  const items = await page.$$eval('#alerts-incidents li', (els) => els.map((e) => e.textContent));
+  const google = items.filter((t) => t.includes('latency_p95_budget') && t.includes('Google'));
+  assert.equal(google.length, 1, `incidents: ${JSON.stringify(items)}`);
+  // The incident resolved before the data's end: not in the firing list.
+  const firing = await textOf(page, '#alerts-firing');
+  assert.ok(!firing || !/latency_p95_budget · Google/.test(firing), `firing: ${firing}`);
+  assert.equal(await page.$('#alerts-notice'), null);
+  assert.deepEqual(log.consoleErrors, []);
+  assert.deepEqual(log.pageErrors, []);
+  await close();
+});
+
+test('a custom range ending on an incident day lists the rule as firing (role=alert)', async () => {
+  const days = breachDays('Google', 1200);
+  const to = days[1]; // the second consecutive day over budget: for_days = 2 fires here
+  const { page, log, close } = await open(`${BASE}?range=custom&from=2026-11-01&to=${to}`);
+  await page.waitForSelector('#alerts-firing');
+  const firing = await page.$$eval('#alerts-firing li', (els) => els.map((e) => e.textContent));
+  const g = firing.find((t) => t.startsWith('latency_p95_budget · Google: latency_p95_ms '));
+  assert.ok(g, `firing: ${JSON.stringify(firing)}`);
+  assert.match(g, /> 1,200 ms, since /);
+  assert.equal(await page.getAttribute('#alerts', 'role'), 'alert');
+  // The day before the first breach: nothing from this rule fires.
+  const before = new Date(Date.parse(days[0]) - 86400000).toISOString().slice(0, 10);
+  const b = await open(`${BASE}?range=custom&from=2026-11-01&to=${before}`);
+  const f2 = await textOf(b.page, '#alerts-firing');
+  assert.ok(!f2 || !f2.includes('latency_p95_budget · Google'), `firing before the incident: ${f2}`);
+  await b.close();
+  assert.deepEqual(log.consoleErrors, []);
+  await close();
+});
+
+test('Summary panel: text changes with the language and the provider filter', async () => {
+  const { page, log, close } = await open(BASE);
+  await page.waitForSelector('#summary-text p');
+  const en = await page.textContent('#summary-text');
+  assert.ok(en.length > 40, `summary: ${en}`);
+  assert.equal(await page.$$eval('#summary-text *', (els) => els.filter((e) => e.tagName !== 'P').length), 0, 'summary has markup besides paragraphs');
+  await page.selectOption('#lang', 'id');
+  await page.waitForFunction((t) => document.querySelector('#summary-text').textContent !== t, en);
+  const id = await page.textContent('#summary-text');
+  assert.equal(await page.textContent('#summary-title'), 'Ringkasan');
+  const all = await page.$$eval('input[name=provider]', (els) => els.map((e) => e.value));
+  await page.click(`input[name=provider][value="${all[0]}"]`);
+  await page.waitForFunction((t) => document.querySelector('#summary-text').textContent !== t, id);
+  const id2 = await page.textContent('#summary-text');
+  assert.notEqual(id2, id);
+  assert.deepEqual(log.consoleErrors, []);
+  await close();
+});
+
+test('a bad alerts.toml gives a notice naming it; the page is still ready; a rules file sets the budget line', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-alerts-'));
+  const badFile = path.join(dir, 'bad.toml');
+  fs.writeFileSync(badFile, '[[rule]]\nname = "lat"\nmetric = "latency_p95_ms"\nop = ">"\nthresold = 1200\n');
+  const goodFile = path.join(dir, 'good.toml');
+  fs.writeFileSync(goodFile, '[[rule]]\nname = "tight"\nmetric = "latency_p95_ms"\nop = ">"\nthreshold = 900\n');
+  // The same dist/, with /alerts.toml replaced (a mount of one file).
+  for (const [file, check] of [
+    [badFile, async (page) => {
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+      const notice = await page.textContent('#alerts-notice');
+      assert.match(notice, /^alerts\.toml: rule "lat": field "thresold"/);
+      assert.equal(await page.$('#alerts'), null);
+      assert.equal(await page.$('#errors'), null);
+      assert.ok(await page.$('figure#latency-p95 .main-svg'));
+    }],
+    [path.join(dir, 'missing.toml'), async (page) => {
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+      assert.match(await page.textContent('#alerts-notice'), /^alerts\.toml: .*404/);
+    }],
+    [goodFile, async (page) => {
+      const fig = await page.evaluate(() => JSON.parse(window.__modelpulse.figures['latency-p95']));
+      const ys = (fig.layout.shapes || []).map((s) => s.y0);
+      assert.ok(ys.includes(900), `budget line: ${JSON.stringify(fig.layout.shapes)}`);
+      assert.match(await page.textContent('#alerts'), /tight/);
+    }],
+  ]) {
+    const srv = await startServer({ '/': DIST, '/alerts.toml': file });
+    const { page, log, close } = await open(srv.origin + '/');
+    try {
+      await check(page);
+      assert.deepEqual(log.pageErrors, []);
+      if (!file.endsWith('missing.toml')) assert.deepEqual(log.consoleErrors, []);
+    } finally {
+      await close();
+      await srv.close();
+    }
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 let passed = 0, failed = 0;
 for (const t of tests) {
