@@ -41,7 +41,7 @@ if grep -qE 'new Function\(|[^.a-zA-Z_]eval\(' dist/vendor/plotly-basic.min.js; 
 
 # Sizes (raw and brotli) of everything the page downloads except data.
 total=0
-for f in dist/*.wasm dist/*.js dist/*.css dist/vendor/*.js dist/index.html dist/config.json; do
+for f in dist/*.wasm dist/*.js dist/*.css dist/vendor/*.js dist/index.html dist/config.json dist/alerts.toml; do
   raw=$(stat -c%s "$f"); br=$(brotli -c -q 11 "$f" | wc -c); total=$((total+br))
   printf '  %-48s %9d raw %9d brotli\n' "${f#dist/}" "$raw" "$br"
 done
