@@ -337,7 +337,7 @@ mod stats {
     use arrow_array::Array;
     use arrow_array::cast::AsArray;
     use arrow_array::types::Int64Type;
-    use arrow_schema::{DataType, TimeUnit};
+    use arrow_schema::DataType;
     use bytes::Bytes;
     use chrono::NaiveDate;
     use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
@@ -450,12 +450,8 @@ mod stats {
                 .map_err(|e| LoadError::Corrupt { file: path.into(), detail: format!("column created_at: {e}") })?,
             _ => a.clone(),
         };
-        let per_day: i64 = match a.data_type() {
-            DataType::Timestamp(TimeUnit::Second, _) => 86_400,
-            DataType::Timestamp(TimeUnit::Millisecond, _) => 86_400_000,
-            DataType::Timestamp(TimeUnit::Microsecond, _) => 86_400_000_000,
-            DataType::Timestamp(TimeUnit::Nanosecond, _) => 86_400_000_000_000,
-            _ => return Ok((d.rows as u64, None)), // absent optional column (type Null)
+        let Some(per_day) = crate::load::tables::units_per_day(a.data_type()) else {
+            return Ok((d.rows as u64, None)); // absent optional column (type Null)
         };
         let raw = arrow_cast::cast(&a, &DataType::Int64)
             .map_err(|e| LoadError::Corrupt { file: path.into(), detail: format!("column created_at: {e}") })?;

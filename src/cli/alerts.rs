@@ -19,7 +19,6 @@ use super::notify::{self, Action, Event, Sender};
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use modelpulse::alerts::{self, Evaluation, Rules, State};
-use modelpulse::contract::Table;
 use modelpulse::narrative::fmt_metric;
 use modelpulse::i18n::Lang;
 use modelpulse::{Dataset, Query};
@@ -56,23 +55,7 @@ pub struct AlertsArgs {
     pub retries: Option<u32>,
 }
 
-/// Loads the snapshots of `dir`; only the LLM events are required.
-pub(super) fn load_dir(dir: &Path) -> anyhow::Result<Dataset> {
-    if !dir.is_dir() {
-        bail!("{}: not a folder", dir.display());
-    }
-    let mut ds = Dataset::new();
-    for table in Table::ALL {
-        let path = dir.join(table.file_name());
-        if !path.exists() && table != Table::LlmEvents {
-            eprintln!("modelpulse: note: {} not found; {} is empty", path.display(), table.name());
-            continue;
-        }
-        let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
-        ds.load(table, table.file_name(), bytes.into()).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-    }
-    Ok(ds)
-}
+use super::load_dir;
 
 /// Reads and validates a rules file; errors name the file, the rule and the field.
 pub(super) fn read_rules(path: &Path) -> anyhow::Result<Rules> {

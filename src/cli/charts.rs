@@ -4,11 +4,10 @@
 use anyhow::{Context, bail};
 use chrono::NaiveDate;
 use modelpulse::charts::{self, ChartId, ChartInput, Price};
-use modelpulse::contract::Table;
 use modelpulse::i18n::Lang;
-use modelpulse::{Dataset, Query};
+use modelpulse::Query;
 use serde_json::{Value, json};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -74,21 +73,6 @@ fn check_budget(b: f64) -> anyhow::Result<f64> {
     if b.is_finite() && b > 0.0 { Ok(b) } else { bail!("latency budget must be a positive number of ms, got {b}") }
 }
 
-/// Loads the snapshots of `dir` into a dataset.
-fn load(dir: &Path) -> anyhow::Result<Dataset> {
-    let mut ds = Dataset::new();
-    for table in Table::ALL {
-        let path = dir.join(table.file_name());
-        if !path.exists() && table != Table::LlmEvents {
-            eprintln!("modelpulse: note: {} not found; {} is empty", path.display(), table.name());
-            continue;
-        }
-        let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
-        // The LoadError message starts with the name given here: the full path.
-        ds.load(table, &path.display().to_string(), bytes.into()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    Ok(ds)
-}
 
 /// The figures of every chart for `input`, and the `charts.json` index listing them.
 fn render(input: &ChartInput, lang: Lang) -> (Vec<(String, Value)>, Value) {
@@ -118,7 +102,7 @@ pub fn run(args: ChartsArgs) -> anyhow::Result<ExitCode> {
     let budget = check_budget(
         args.latency_budget_ms.or(settings.latency_budget_ms).unwrap_or(charts::DEFAULT_LATENCY_BUDGET_MS),
     )?;
-    let ds = load(&args.data)?;
+    let ds = super::load_dir(&args.data)?;
     let known = ds.providers();
     for p in args.providers.iter().filter(|p| !known.contains(p)) {
         eprintln!("modelpulse: note: provider \"{p}\" is not in the data (providers: {})", known.join(", "));

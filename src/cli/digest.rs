@@ -10,7 +10,8 @@
 //! (STARTTLS), `smtps://host:465` (implicit TLS); `user:password@` before the host turns on AUTH
 //! (percent-encode special characters).
 
-use super::alerts::{evaluate_dir, load_dir, read_rules};
+use super::alerts::{evaluate_dir, read_rules};
+use super::load_dir;
 use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
 use minijinja::value::{Serde, Value};

@@ -55,3 +55,26 @@ pub fn main() -> ExitCode {
         }
     }
 }
+
+/// Loads the snapshots of `dir` (`raw_llm_events.parquet` required; the support and conversion
+/// files may be absent and then read as empty tables, with a note on stderr). Errors name the
+/// file's full path and the problem.
+pub(crate) fn load_dir(dir: &std::path::Path) -> anyhow::Result<modelpulse::Dataset> {
+    use anyhow::Context as _;
+    use modelpulse::contract::Table;
+    if !dir.is_dir() {
+        anyhow::bail!("{}: not a folder", dir.display());
+    }
+    let mut ds = modelpulse::Dataset::new();
+    for table in Table::ALL {
+        let path = dir.join(table.file_name());
+        if !path.exists() && table != Table::LlmEvents {
+            eprintln!("modelpulse: note: {} not found; {} is empty", path.display(), table.name());
+            continue;
+        }
+        let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+        // The LoadError message starts with the name given here: the full path.
+        ds.load(table, &path.display().to_string(), bytes.into()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(ds)
+}

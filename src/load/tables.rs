@@ -129,6 +129,17 @@ fn floats(file: &str, column: &str, a: &ArrayRef) -> Result<Vec<f64>, LoadError>
     Ok(c.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
+/// How many units of a timestamp type make one day; `None` for a type that is not a timestamp.
+pub(crate) fn units_per_day(t: &DataType) -> Option<i64> {
+    match t {
+        DataType::Timestamp(TimeUnit::Second, _) => Some(86_400),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => Some(86_400_000),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => Some(86_400_000_000),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => Some(86_400_000_000_000),
+        _ => None,
+    }
+}
+
 /// A timestamp column → (raw values in its unit, with its validity; units per day). Time zones do not
 /// matter: Arrow stores instants as UTC epoch offsets, and a naive timestamp is read as UTC.
 fn timestamps(file: &str, column: &str, a: &ArrayRef) -> Result<(arrow_array::Int64Array, i64), LoadError> {
@@ -137,10 +148,7 @@ fn timestamps(file: &str, column: &str, a: &ArrayRef) -> Result<(arrow_array::In
         _ => a.clone(),
     };
     let per_day: i64 = match a.data_type() {
-        DataType::Timestamp(TimeUnit::Second, _) => 86_400,
-        DataType::Timestamp(TimeUnit::Millisecond, _) => 86_400_000,
-        DataType::Timestamp(TimeUnit::Microsecond, _) => 86_400_000_000,
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => 86_400_000_000_000,
+        t @ DataType::Timestamp(..) => units_per_day(t).expect("a timestamp type"),
         DataType::Null => 1,
         other => return Err(corrupt(file, column, format!("unexpected type {other}"))),
     };
