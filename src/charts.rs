@@ -121,8 +121,15 @@ pub fn default_prices() -> Vec<Price> {
 /// with the price of the row's provider; `None` when `prices` has no entry for it (the first
 /// entry wins when a provider is listed twice).
 pub fn cost_usd(row: &DashboardFact, prices: &[Price]) -> Option<f64> {
-    let p = prices.iter().find(|p| p.provider == row.provider)?;
-    Some(row.tokens_input as f64 / 1e6 * p.input_per_1m + row.tokens_output as f64 / 1e6 * p.output_per_1m)
+    Some(prices.iter().find(|p| p.provider == row.provider)?.cost(row))
+}
+
+impl Price {
+    /// Cost in USD of one row's tokens at this price: the one cost formula, shared by the charts,
+    /// the KPI tiles, the alert metric `cost_usd` and the narrative.
+    pub fn cost(&self, row: &DashboardFact) -> f64 {
+        row.tokens_input as f64 / 1e6 * self.input_per_1m + row.tokens_output as f64 / 1e6 * self.output_per_1m
+    }
 }
 
 /// `s` with `&`, `<`, `>` (and `"`) replaced by entities, so Plotly's pseudo-HTML text renderer

@@ -129,16 +129,8 @@ pub struct Context {
     pub resolved: Vec<AlertSummary>,
 }
 
-const Z95: f64 = 1.959963984540054;
-const DEFAULT_BUDGET_MS: f64 = 1200.0;
-
-fn price_of<'a>(prices: &'a [Price], provider: &str) -> Option<&'a Price> {
-    prices.iter().find(|p| p.provider == provider)
-}
-
-fn row_cost(f: &DashboardFact, prices: &[Price]) -> Option<f64> {
-    price_of(prices, &f.provider).map(|p| crate::alerts::rules::cost_usd(f, p))
-}
+use crate::charts::{DEFAULT_LATENCY_BUDGET_MS as DEFAULT_BUDGET_MS, cost_usd as row_cost};
+use crate::model::conversion_facts::Z_95 as Z95;
 
 /// Summarises `rows` (one provider's, or the totals) over the window ending on `date`.
 /// `cost_rows` are the per-provider rows whose costs add up to this summary's cost.

@@ -185,7 +185,7 @@ impl Metric {
 
 /// The cost of one fact row's tokens at `price` (USD).
 pub fn cost_usd(f: &DashboardFact, price: &Price) -> f64 {
-    f.tokens_input as f64 * price.input_per_1m / 1e6 + f.tokens_output as f64 * price.output_per_1m / 1e6
+    price.cost(f)
 }
 
 /// Which series a rule watches.
