@@ -145,8 +145,10 @@ pub fn run(args: FactsArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Reads the files, in parallel when there are several.
+/// Reads the files, in parallel when there are several. When several fail, the error reported is
+/// the first in `paths` order, so the message does not depend on which thread finished first.
 fn read_all(paths: &[PathBuf]) -> anyhow::Result<Vec<bytes::Bytes>> {
     use rayon::prelude::*;
-    paths.par_iter().map(|p| read(p)).collect()
+    let results: Vec<anyhow::Result<bytes::Bytes>> = paths.par_iter().map(|p| read(p)).collect();
+    results.into_iter().collect()
 }
