@@ -14,6 +14,7 @@
 //! - [`generate`]: deterministic demo snapshots.
 //! - [`charts`]: the Plotly figure of each dashboard chart (shared by the page and the CLI).
 //! - [`alerts`], [`narrative`]: alert rules and their evaluation; templated summaries.
+//! - [`precomputed`]: published `dashboard_facts`/`conversion_facts` Parquet read instead of raw events.
 //!
 //! The normative definitions live in `docs/data-contract.md` (a copy, in our words, of
 //! `shared/spec/metrics.md`).
@@ -30,6 +31,7 @@ pub mod manifest;
 pub mod model;
 pub mod narrative;
 pub mod page;
+pub mod precomputed;
 pub mod query;
 
 pub use error::LoadError;

@@ -55,6 +55,9 @@ pub struct Dataset {
     dashboard: DashboardIndex,
     tickets: TicketIndex,
     conversions: ConversionIndex,
+    /// Published facts read instead of raw events ([`Dataset::load_facts`]): used for a table
+    /// whose raw events are not loaded.
+    precomputed: crate::precomputed::Precomputed,
 }
 
 impl Dataset {
@@ -84,6 +87,24 @@ impl Dataset {
             }
         }
         Ok(self.table_report(table).expect("just loaded"))
+    }
+
+    /// Reads a published facts file (`dashboard_facts.parquet` / `conversion_facts.parquet`, as
+    /// the dbt models or `modelpulse facts --format parquet` write them) to serve the queries
+    /// instead of raw events: `dashboard_facts`/`daily_totals` use it while no LLM table is
+    /// loaded, `conversion_facts` while no conversion table is loaded. What combined totals can
+    /// and cannot be derived from it: [`crate::precomputed`]. Returns the rows read.
+    pub fn load_facts(&mut self, table: crate::precomputed::FactsTable, file: &str, bytes: bytes::Bytes) -> Result<u64, LoadError> {
+        self.precomputed.load(table, file, bytes)
+    }
+
+    /// True when the dashboard queries are answered from published facts (no raw LLM events).
+    pub fn uses_precomputed_facts(&self) -> bool {
+        self.llm.is_none() && self.precomputed.dashboard.is_some()
+    }
+
+    fn precomputed_conversion(&self) -> bool {
+        self.conversion.is_none() && self.precomputed.conversion.is_some()
     }
 
     /// Recomputes ticket attribution from the current LLM and support tables.
@@ -121,11 +142,22 @@ impl Dataset {
     /// The per-file load report (rows read, dropped, unmatched tickets), one entry per loaded
     /// table in [`Table::ALL`] order.
     pub fn report(&self) -> LoadReport {
-        LoadReport { tables: Table::ALL.iter().filter_map(|&t| self.table_report(t)).collect() }
+        let mut tables: Vec<TableReport> = Table::ALL.iter().filter_map(|&t| self.table_report(t)).collect();
+        let p = &self.precomputed;
+        let facts = [(p.files.0.as_ref(), p.dashboard.as_ref().map(Vec::len)), (p.files.1.as_ref(), p.conversion.as_ref().map(Vec::len))];
+        for (file, rows) in facts {
+            if let (Some(file), Some(rows)) = (file, rows) {
+                tables.push(TableReport { file: file.clone(), rows_read: rows as u64, ..Default::default() });
+            }
+        }
+        LoadReport { tables }
     }
 
     /// Providers present in the LLM table, sorted by byte order.
     pub fn providers(&self) -> Vec<String> {
+        if self.uses_precomputed_facts() {
+            return self.precomputed.providers();
+        }
         self.dashboard.providers.clone()
     }
 
@@ -136,24 +168,41 @@ impl Dataset {
             (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
             (a, b) => a.or(b),
         };
-        span.map(|(a, b)| (date_of(a), date_of(b)))
+        let raw = span.map(|(a, b)| (date_of(a), date_of(b)));
+        if !self.uses_precomputed_facts() && !self.precomputed_conversion() {
+            return raw;
+        }
+        match (raw, self.precomputed.date_range()) {
+            (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1))),
+            (a, b) => a.or(b),
+        }
     }
 
     /// `dashboard_facts` rows that pass `q`, ordered by (event_date, provider).
     pub fn dashboard_facts(&self, q: &Query) -> Vec<DashboardFact> {
+        if self.uses_precomputed_facts() {
+            return self.precomputed.dashboard_facts(q);
+        }
         self.dashboard.facts(&self.tickets, q)
     }
 
     /// One row per event_date: the selected providers combined as one group (provider = `"all"`),
     /// every metric defined as in `dashboard_facts` but over the union of their events and tickets
     /// (percentiles and rolling accuracy recomputed over that union, not averaged). Only dates with
-    /// at least one event of a selected provider, within `q`'s date range.
+    /// at least one event of a selected provider, within `q`'s date range. From published facts
+    /// only what is additive is exact ([`crate::precomputed`]).
     pub fn daily_totals(&self, q: &Query) -> Vec<DashboardFact> {
+        if self.uses_precomputed_facts() {
+            return self.precomputed.daily_totals(q);
+        }
         self.dashboard.daily_totals(&self.tickets, q)
     }
 
     /// `conversion_facts` rows within `q`'s date range (providers do not apply).
     pub fn conversion_facts(&self, q: &Query) -> Vec<ConversionFact> {
+        if self.precomputed_conversion() {
+            return self.precomputed.conversion_facts(q);
+        }
         self.conversions.facts(q)
     }
 }
