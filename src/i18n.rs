@@ -173,6 +173,18 @@ pub const EN: &[(&str, &str)] = &[
     ("alerts.banner.none", "No alert rule fired in this view."),
     ("alerts.notice.hint", "Alert rules are not shown; the dashboard works without them"),
     ("summary.title", "Summary"),
+    // refresh.* (src/refresh.rs, src/ui/refresh.rs); {n}, {when}, {file}, {why} are filled in
+    ("refresh.label", "Data updates"),
+    ("refresh.never", "not updated yet"),
+    ("refresh.updated_s", "updated {n} s ago"),
+    ("refresh.updated_min", "updated {n} min ago"),
+    ("refresh.updated_h", "updated {n} h ago"),
+    ("refresh.paused", "updates paused"),
+    ("refresh.stale", "stale: newest data from {when}"),
+    ("refresh.failed", "refresh failed: {file}: {why}"),
+    ("refresh.retry", "; retrying in {n} s"),
+    ("refresh.pause", "Pause updates"),
+    ("refresh.resume", "Resume updates"),
 ];
 
 /// Indonesian catalog: same keys as [`EN`].
@@ -315,6 +327,18 @@ pub const ID: &[(&str, &str)] = &[
     ("alerts.banner.none", "Tidak ada aturan peringatan yang aktif dalam tampilan ini."),
     ("alerts.notice.hint", "Aturan peringatan tidak ditampilkan; dasbor tetap berfungsi tanpanya"),
     ("summary.title", "Ringkasan"),
+    // refresh.*
+    ("refresh.label", "Pembaruan data"),
+    ("refresh.never", "belum diperbarui"),
+    ("refresh.updated_s", "diperbarui {n} dtk lalu"),
+    ("refresh.updated_min", "diperbarui {n} mnt lalu"),
+    ("refresh.updated_h", "diperbarui {n} jam lalu"),
+    ("refresh.paused", "pembaruan dijeda"),
+    ("refresh.stale", "data usang: data terbaru dari {when}"),
+    ("refresh.failed", "pembaruan gagal: {file}: {why}"),
+    ("refresh.retry", "; mencoba lagi dalam {n} dtk"),
+    ("refresh.pause", "Jeda pembaruan"),
+    ("refresh.resume", "Lanjutkan pembaruan"),
 ];
 
 /// The text for `key` in `lang`, falling back to English, then to the key itself.

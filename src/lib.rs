@@ -33,6 +33,7 @@ pub mod narrative;
 pub mod page;
 pub mod precomputed;
 pub mod query;
+pub mod refresh;
 
 pub use error::LoadError;
 pub use facts::{ConversionFact, DashboardFact};
