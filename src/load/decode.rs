@@ -8,7 +8,7 @@ use crate::contract::{Column, Table};
 use crate::error::LoadError;
 use arrow_array::{Array, ArrayRef, new_null_array};
 use arrow_schema::DataType;
-use bytes::Bytes;
+use super::ranges::Source;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 
@@ -36,9 +36,9 @@ pub(crate) struct Parts {
 }
 
 /// Decodes `bytes` as `table`, returning the columns named in `wanted` (each must be a contract
-/// column of `table`) concatenated over the row groups. Errors name `file`: not Parquet, missing
-/// required column, wrong type, corrupt data.
-pub(crate) fn decode(table: Table, file: &str, bytes: Bytes, wanted: &[&str]) -> Result<Decoded, LoadError> {
+/// column of `table`) concatenated over the row groups (those of a sparse source only). Errors
+/// name `file`: not Parquet, missing required column, wrong type, corrupt data.
+pub(crate) fn decode(table: Table, file: &str, bytes: impl Into<Source>, wanted: &[&str]) -> Result<Decoded, LoadError> {
     let Parts { rows, groups } = decode_parts(table, file, bytes, wanted, &[])?;
     let mut arrays = Vec::with_capacity(wanted.len());
     for (c, name) in wanted.iter().enumerate() {
@@ -62,7 +62,7 @@ pub(crate) fn decode(table: Table, file: &str, bytes: Bytes, wanted: &[&str]) ->
 pub(crate) fn decode_parts(
     table: Table,
     file: &str,
-    bytes: Bytes,
+    bytes: impl Into<Source>,
     wanted: &[&str],
     dictionary: &[&str],
 ) -> Result<Parts, LoadError> {
@@ -80,34 +80,45 @@ pub(crate) fn decode_parts(
 
 /// An opened, checked Parquet file whose row groups can be decoded one at a time (so a caller can
 /// normalise one row group while the next decodes, and keep little decoded data alive).
+///
+/// The bytes come from a [`Source`]: the whole file, or fetched ranges of it with the row groups
+/// to decode ([`super::ranges`]); then `rows`/`group_rows` count the selected row groups only.
 pub(crate) struct Reader {
     file: String,
-    bytes: Bytes,
+    source: Source,
     meta: ArrowReaderMetadata,
     /// Root column of each requested column, `None` when absent (optional).
     positions: Vec<Option<usize>>,
-    /// Rows in the file.
+    /// The file's index of each selected row group.
+    groups: Vec<usize>,
+    /// Rows in the selected row groups (the file's rows for a whole file).
     pub rows: usize,
-    /// Rows of each row group.
+    /// Rows of each selected row group.
     pub group_rows: Vec<usize>,
 }
 
 impl Reader {
     /// Reads the footer and checks the contract (magic, required columns, types). Errors name
-    /// `file`.
-    pub fn open(table: Table, file: &str, bytes: Bytes, wanted: &[&str], dictionary: &[&str]) -> Result<Self, LoadError> {
+    /// `file`. A sparse source's start magic is checked only when its first bytes were fetched.
+    pub fn open(table: Table, file: &str, bytes: impl Into<Source>, wanted: &[&str], dictionary: &[&str]) -> Result<Self, LoadError> {
+        use parquet::file::reader::{ChunkReader, Length};
+        let source: Source = bytes.into();
         let not_parquet = |detail: String| LoadError::NotParquet { file: file.to_string(), detail };
-        if bytes.is_empty() {
+        let len = source.len();
+        if len == 0 {
             return Err(not_parquet("the file is empty".into()));
         }
-        if bytes.len() < 12 || &bytes[..4] != b"PAR1" {
+        if len < 12 || source.head(4).is_some_and(|h| &h[..] != b"PAR1") {
             return Err(not_parquet("no PAR1 magic at the start".into()));
         }
-        if &bytes[bytes.len() - 4..] != b"PAR1" {
+        if source.get_bytes(len - 4, 4).map_or(true, |t| &t[..] != b"PAR1") {
             return Err(not_parquet("no PAR1 magic at the end: the file is truncated".into()));
         }
-        let meta = guard(file, || ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()))?
-            .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?;
+        let meta = match source.metadata() {
+            Some(m) => guard(file, || ArrowReaderMetadata::try_new(m, ArrowReaderOptions::new()))?,
+            None => guard(file, || ArrowReaderMetadata::load(&source, ArrowReaderOptions::new()))?,
+        }
+        .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?;
         let schema = meta.schema().clone();
 
         // Type-check every contract column present.
@@ -142,18 +153,31 @@ impl Reader {
                 detail: format!("footer says {rows} rows but its row groups hold {got}"),
             });
         }
-        Ok(Reader { file: file.to_string(), bytes, meta, positions, rows, group_rows })
+        let groups: Vec<usize> = match source.row_groups() {
+            Some(selected) => selected.to_vec(),
+            None => (0..group_rows.len()).collect(),
+        };
+        if let Some(&g) = groups.iter().find(|&&g| g >= group_rows.len()) {
+            return Err(LoadError::Corrupt {
+                file: file.to_string(),
+                detail: format!("row group {g} selected but the file has {}", group_rows.len()),
+            });
+        }
+        let group_rows: Vec<usize> = groups.iter().map(|&g| group_rows[g]).collect();
+        let rows = group_rows.iter().sum();
+        Ok(Reader { file: file.to_string(), source, meta, positions, groups, rows, group_rows })
     }
 
-    /// Decodes requested column `c` of row group `g` (an all-null array of type Null for an
-    /// absent optional column).
+    /// Decodes requested column `c` of selected row group `g` (an all-null array of type Null
+    /// for an absent optional column).
     pub fn column(&self, g: usize, c: usize) -> Result<ArrayRef, LoadError> {
         let n = self.group_rows[g];
         let Some(root) = self.positions[c] else {
             return Ok(new_null_array(&DataType::Null, n));
         };
         let corrupt = |detail: String| LoadError::Corrupt { file: self.file.clone(), detail };
-        let array = guard(&self.file, || read_column(&self.bytes, &self.meta, g, root, n))?.map_err(corrupt)?;
+        let array =
+            guard(&self.file, || read_column(&self.source, &self.meta, self.groups[g], root, n))?.map_err(corrupt)?;
         if array.len() != n {
             return Err(corrupt(format!("row group {g} says {n} rows but {} were decoded", array.len())));
         }
@@ -191,8 +215,8 @@ fn as_dictionaries(meta: ArrowReaderMetadata, names: &[&str]) -> ArrowReaderMeta
         .unwrap_or(meta)
 }
 
-/// Decodes one root column of one row group into a single array.
-fn read_column(bytes: &Bytes, meta: &ArrowReaderMetadata, group: usize, root: usize, rows: usize) -> Result<ArrayRef, String> {
+/// Decodes one root column of one row group (the file's index) into a single array.
+fn read_column(bytes: &Source, meta: &ArrowReaderMetadata, group: usize, root: usize, rows: usize) -> Result<ArrayRef, String> {
     let mask = ProjectionMask::roots(meta.parquet_schema(), [root]);
     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), meta.clone())
         .with_projection(mask)
@@ -229,7 +253,7 @@ fn check_type(file: &str, spec: &Column, found: &DataType) -> Result<(), LoadErr
 }
 
 /// Runs `f`, turning a panic inside the decoder (natively) into a `Corrupt` error.
-fn guard<T>(file: &str, f: impl FnOnce() -> T) -> Result<T, LoadError> {
+pub(crate) fn guard<T>(file: &str, f: impl FnOnce() -> T) -> Result<T, LoadError> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| LoadError::Corrupt {

@@ -10,6 +10,7 @@
 
 pub(crate) mod decode;
 pub(crate) mod par;
+pub mod ranges;
 pub(crate) mod tables;
 mod parts;
 pub use parts::PartCache;
@@ -69,6 +70,13 @@ impl Dataset {
     /// Decodes `bytes` (a Parquet file named `file`, used in messages) as `table`, replacing what
     /// was loaded for that table. On error the dataset is unchanged.
     pub fn load(&mut self, table: Table, file: &str, bytes: bytes::Bytes) -> Result<TableReport, LoadError> {
+        self.load_source(table, file, ranges::Source::from(bytes))
+    }
+
+    /// Like [`Dataset::load`], from a [`ranges::Source`]: the whole file, or the ranges of it
+    /// that a [`ranges::Plan`] fetched — then only the plan's row groups are loaded (see
+    /// [`ranges`] for which facts stay exact).
+    pub fn load_source(&mut self, table: Table, file: &str, bytes: ranges::Source) -> Result<TableReport, LoadError> {
         match table {
             Table::LlmEvents => {
                 let t = LlmTable::load(file, bytes)?;

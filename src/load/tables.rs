@@ -11,7 +11,6 @@ use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{Array, ArrayRef, StringArray};
 use arrow_cast::{CastOptions, cast_with_options};
 use arrow_schema::{DataType, TimeUnit};
-use bytes::Bytes;
 use rustc_hash::FxHashMap;
 
 /// Session id of a row whose `session_id` is null (it belongs to no session).
@@ -359,7 +358,7 @@ impl LlmTable {
     /// Decodes and normalises a `raw_llm_events` file, one row group at a time: natively the
     /// next row group decodes (its columns in parallel) while the current one is normalised and
     /// its sessions interned, and decoded data is dropped as soon as it is appended.
-    pub fn load(file: &str, bytes: Bytes) -> Result<Self, LoadError> {
+    pub fn load(file: &str, bytes: impl Into<super::ranges::Source>) -> Result<Self, LoadError> {
         let reader = Reader::open(Table::LlmEvents, file, bytes, &LLM_COLS, &["provider"])?;
         let rows = reader.rows;
         let mut t = LlmTable { file: file.to_string(), rows_read: rows as u64, ..Default::default() };
@@ -465,7 +464,7 @@ impl LlmTable {
 
 impl SupportTable {
     /// Decodes and normalises a `raw_support_events` file.
-    pub fn load(file: &str, bytes: Bytes) -> Result<Self, LoadError> {
+    pub fn load(file: &str, bytes: impl Into<super::ranges::Source>) -> Result<Self, LoadError> {
         const COLS: [&str; 3] = ["ticket_id", "resolved_by", "revenue_generated"];
         let Decoded { rows, arrays } = decode(Table::SupportEvents, file, bytes, &COLS)?;
         let ticket = text(file, "ticket_id", &arrays[0])?;
@@ -481,7 +480,7 @@ impl SupportTable {
 
 impl ConversionTable {
     /// Decodes and normalises a `raw_conversion_events` file (`user_id` is type-checked, not read).
-    pub fn load(file: &str, bytes: Bytes) -> Result<Self, LoadError> {
+    pub fn load(file: &str, bytes: impl Into<super::ranges::Source>) -> Result<Self, LoadError> {
         const COLS: [&str; 3] = ["arm", "converted", "created_at"];
         let Decoded { rows, arrays } = decode(Table::ConversionEvents, file, bytes, &COLS)?;
         let arm_col = text(file, "arm", &arrays[0])?;
@@ -514,7 +513,7 @@ mod tests {
     /// Timestamp(ns) and give the same UTC days as the INT64 timestamps of another writer.
     #[test]
     fn int96_created_at_reads_as_nanoseconds() {
-        let bytes = Bytes::from_static(include_bytes!("../../tests/data/pyarrow-brotli-106/raw_support_events.parquet"));
+        let bytes = bytes::Bytes::from_static(include_bytes!("../../tests/data/pyarrow-brotli-106/raw_support_events.parquet"));
         let d = decode(Table::SupportEvents, "raw_support_events.parquet", bytes, &["created_at"]).unwrap();
         assert!(matches!(d.arrays[0].data_type(), DataType::Timestamp(TimeUnit::Nanosecond, _)));
         let (raw, per_day) = timestamps("f", "created_at", &d.arrays[0]).unwrap();

@@ -1,0 +1,688 @@
+//! Range reads of one large Parquet file: the footer first, then only the column chunks the
+//! loader needs, of only the row groups whose `created_at` statistics overlap the view's dates.
+//!
+//! The flow (the same for the CLI over HTTP and for the page's worker):
+//! 1. fetch the last [`FOOTER_GUESS`] bytes (`Range: bytes=-65536`) and call [`Footer::parse`];
+//!    if it answers [`FooterRead::NeedTail`], fetch that many bytes from the end and parse again;
+//! 2. [`Footer::plan`] for a table and a [`Window`] ([`Window::for_query`] widens the query's
+//!    dates so the facts inside them stay exact): the selected row groups and the byte ranges of
+//!    the needed columns' chunks, coalesced when they are at most `gap` bytes apart;
+//! 3. fetch each range (`Range: bytes=a-b`) and call [`Footer::source`], which gives a
+//!    [`Source`] that [`crate::Dataset::load_source`] decodes like a whole file — but only the
+//!    selected row groups, and any read outside the fetched bytes is a `Corrupt` error naming the
+//!    file, never a panic.
+//!
+//! ## Why the facts inside the query's dates stay exact
+//! A row group is skipped only when its `created_at` min/max statistics show it holds no event
+//! of the window; a group without usable statistics (none written, INT96 — whose statistics
+//! writers order inconsistently — or a type that is not an INT64 timestamp) is always read. So
+//! every event of the window is loaded, plus possibly events outside it (whole row groups).
+//! For `raw_llm_events` the window starts [`WINDOW_MARGIN_DAYS`] = 6 days before `from`:
+//! - `accuracy_rolling_7d` of day d looks at days d−6..=d, all loaded for d ≥ from;
+//! - a ticket is attributed to its session's *first* event. A session with an event on a day
+//!   d ≥ `from` has its first event on or after d − 6 provided a session spans at most 6
+//!   calendar days (first to last event; the demo's sessions last minutes and never cross
+//!   midnight). Then that first event is loaded, so the ticket lands on the same (day,
+//!   provider) as with the whole file. Tickets of sessions whose first event is not loaded
+//!   either belong to a day before the window start or count as unmatched in the load report:
+//!   neither appears in the facts of `from..=to`. Events after `to` never change an earlier
+//!   day's facts (a session's first event is its earliest).
+//! - every other dashboard metric is per (day, provider) and needs only that day's events.
+//!
+//! `raw_conversion_events` facts are per day: the window is the query's dates. The support
+//! table has no date the facts use (`created_at` is "not used"): all its row groups are read,
+//! but only the three columns the loader needs.
+//!
+//! The load report's `rows_read` then counts the rows of the selected row groups, and
+//! [`crate::Dataset::date_range`] spans the loaded rows, not the whole file.
+
+use super::decode::guard;
+use crate::contract::Table;
+use crate::error::LoadError;
+use crate::model::dashboard_facts::day_of_date;
+use bytes::{Buf, Bytes};
+use chrono::NaiveDate;
+use parquet::basic::{ConvertedType, LogicalType, TimeUnit, Type as PhysicalType};
+use parquet::errors::ParquetError;
+use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
+use parquet::file::reader::{ChunkReader, Length};
+use parquet::file::statistics::Statistics;
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Bytes asked for in the first footer request (`Range: bytes=-65536`): the footer of a file
+/// with tens of row groups fits; a longer one costs one more request.
+pub const FOOTER_GUESS: u64 = 64 * 1024;
+
+/// Default coalescing threshold: two needed ranges at most this many bytes apart are fetched as
+/// one (one request saved costs at most this many extra bytes).
+pub const COALESCE_GAP: u64 = 64 * 1024;
+
+/// Days loaded before the query's `from` for the LLM table (the rolling window's 6 earlier days,
+/// and the first events of sessions spanning at most 6 days; see the module docs).
+pub const WINDOW_MARGIN_DAYS: i32 = 6;
+
+/// Size of the Parquet file tail: 4-byte metadata length + `PAR1`.
+const FOOTER_TAIL: u64 = 8;
+
+/// The columns each table's loader decodes (`super::tables`); only their chunks are fetched.
+pub fn needed_columns(table: Table) -> &'static [&'static str] {
+    match table {
+        Table::LlmEvents => {
+            &["session_id", "provider", "response_time_ms", "accuracy", "tokens_input", "tokens_output", "created_at"]
+        }
+        Table::SupportEvents => &["ticket_id", "resolved_by", "revenue_generated"],
+        Table::ConversionEvents => &["arm", "converted", "created_at"],
+    }
+}
+
+/// The UTC days (days since 1970-01-01, inclusive; `None` = unbounded) whose events must be
+/// loaded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+}
+
+impl Window {
+    /// Every row group.
+    pub const ALL: Window = Window { from: None, to: None };
+
+    /// The window that keeps `table`'s facts for `from..=to` exact (module docs): the LLM table
+    /// from `from − 6 days`; the conversion table `from..=to`; the support table everything.
+    pub fn for_query(table: Table, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Window {
+        let from = from.map(day_of_date);
+        let to = to.map(day_of_date);
+        match table {
+            Table::LlmEvents => Window { from: from.map(|d| d.saturating_sub(WINDOW_MARGIN_DAYS)), to },
+            Table::ConversionEvents => Window { from, to },
+            Table::SupportEvents => Window::ALL,
+        }
+    }
+
+    /// True when days `lo..=hi` meet the window.
+    pub fn overlaps(&self, lo: i32, hi: i32) -> bool {
+        self.from.is_none_or(|f| hi >= f) && self.to.is_none_or(|t| lo <= t)
+    }
+
+    /// True when this window holds every day of `other`.
+    pub fn contains(&self, other: &Window) -> bool {
+        let from_ok = match (self.from, other.from) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a <= b,
+        };
+        let to_ok = match (self.to, other.to) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(a), Some(b)) => a >= b,
+        };
+        from_ok && to_ok
+    }
+}
+
+/// The parsed footer of a file read by ranges, with the tail bytes fetched for it.
+#[derive(Debug, Clone)]
+pub struct Footer {
+    file: String,
+    len: u64,
+    meta: Arc<ParquetMetaData>,
+    /// The last `tail.len()` bytes of the file.
+    tail: Bytes,
+    /// Where the footer metadata starts (end of the row group data).
+    data_end: u64,
+}
+
+/// The outcome of [`Footer::parse`].
+#[derive(Debug, Clone)]
+pub enum FooterRead {
+    /// The footer was complete in the tail.
+    Done(Footer),
+    /// The footer is longer than the tail given: fetch this many bytes from the end and parse
+    /// again.
+    NeedTail(u64),
+}
+
+impl Footer {
+    /// Parses the footer of `file` (`len` bytes) from its last `tail.len()` bytes. Errors name
+    /// `file`: too short, no `PAR1` at the end (truncated), an encrypted footer, a footer length
+    /// beyond the file, or metadata that does not decode.
+    pub fn parse(file: &str, len: u64, tail: Bytes) -> Result<FooterRead, LoadError> {
+        let not_parquet = |detail: String| LoadError::NotParquet { file: file.to_string(), detail };
+        if len == 0 {
+            return Err(not_parquet("the file is empty".into()));
+        }
+        if len < 12 {
+            return Err(not_parquet("no PAR1 magic at the start".into()));
+        }
+        if tail.len() as u64 > len {
+            return Err(not_parquet(format!("{} tail bytes for a file of {len} bytes", tail.len())));
+        }
+        if (tail.len() as u64) < FOOTER_TAIL {
+            return Ok(FooterRead::NeedTail(FOOTER_TAIL));
+        }
+        let end = &tail[tail.len() - 8..];
+        match &end[4..] {
+            b"PAR1" => {}
+            b"PARE" => return Err(not_parquet("encrypted footer: not supported".into())),
+            _ => return Err(not_parquet("no PAR1 magic at the end: the file is truncated".into())),
+        }
+        let meta_len = u32::from_le_bytes(end[..4].try_into().expect("4 bytes")) as u64;
+        let need = meta_len + FOOTER_TAIL;
+        if need + 4 > len {
+            return Err(not_parquet(format!(
+                "unreadable footer: its length {meta_len} does not fit in a file of {len} bytes"
+            )));
+        }
+        if need > tail.len() as u64 {
+            return Ok(FooterRead::NeedTail(need));
+        }
+        let buf = tail.slice(tail.len() - need as usize..tail.len() - 8);
+        let meta = guard(file, || ParquetMetaDataReader::decode_metadata(&buf))?
+            .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?;
+        Ok(FooterRead::Done(Footer { file: file.to_string(), len, meta: Arc::new(meta), tail, data_end: len - need }))
+    }
+
+    /// The file's length in bytes.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Bytes fetched for the footer.
+    pub fn tail_len(&self) -> u64 {
+        self.tail.len() as u64
+    }
+
+    /// Number of row groups in the file.
+    pub fn row_groups(&self) -> usize {
+        self.meta.num_row_groups()
+    }
+
+    /// The UTC days (min, max) of row group `g`'s `created_at` statistics; `None` when unknown
+    /// (no `created_at`, no statistics, INT96 or a type that is not an INT64 timestamp).
+    pub fn group_days(&self, g: usize) -> Option<(i32, i32)> {
+        let schema = self.meta.file_metadata().schema_descr();
+        let leaf = (0..schema.num_columns()).find(|&i| {
+            let c = schema.column(i);
+            c.path().parts().len() == 1 && c.path().parts()[0] == "created_at"
+        })?;
+        let col = schema.column(leaf);
+        if col.physical_type() != PhysicalType::INT64 {
+            return None;
+        }
+        let per_day: i64 = match (col.logical_type_ref(), col.converted_type()) {
+            (Some(LogicalType::Timestamp(t)), _) => match t.unit {
+                TimeUnit::MILLIS => 86_400_000,
+                TimeUnit::MICROS => 86_400_000_000,
+                TimeUnit::NANOS => 86_400_000_000_000,
+            },
+            (None, ConvertedType::TIMESTAMP_MILLIS) => 86_400_000,
+            (None, ConvertedType::TIMESTAMP_MICROS) => 86_400_000_000,
+            _ => return None,
+        };
+        let Some(Statistics::Int64(s)) = self.meta.row_group(g).column(leaf).statistics() else {
+            return None;
+        };
+        let (min, max) = (*s.min_opt()?, *s.max_opt()?);
+        if min > max {
+            return None;
+        }
+        let day = |v: i64| i32::try_from(v.div_euclid(per_day)).ok();
+        Some((day(min)?, day(max)?))
+    }
+
+    /// Which row groups and byte ranges to fetch to load `table` for `window`: the row groups
+    /// whose `created_at` days overlap `window` (or are unknown), and the chunks of their
+    /// [`needed_columns`] (dictionary page included), coalesced when at most `gap` bytes apart
+    /// and without the bytes the footer request already fetched. A chunk whose offsets lie
+    /// outside the file's data is a `Corrupt` error naming the file.
+    pub fn plan(&self, table: Table, window: Window, gap: u64) -> Result<Plan, LoadError> {
+        let corrupt = |detail: String| LoadError::Corrupt { file: self.file.clone(), detail };
+        let schema = self.meta.file_metadata().schema_descr();
+        let names = needed_columns(table);
+        let leaves: Vec<usize> = (0..schema.num_columns())
+            .filter(|&i| schema.column(i).path().parts().first().is_some_and(|p| names.contains(&p.as_str())))
+            .collect();
+        let mut row_groups = Vec::new();
+        let mut chunks = Vec::new();
+        for g in 0..self.meta.num_row_groups() {
+            if let Some((lo, hi)) = self.group_days(g)
+                && !window.overlaps(lo, hi)
+            {
+                continue;
+            }
+            row_groups.push(g);
+            let rg = self.meta.row_group(g);
+            for &leaf in &leaves {
+                let c = rg.column(leaf);
+                let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+                let size = c.compressed_size();
+                let bad = || corrupt(format!("row group {g}, column {}: chunk at {start} of {size} bytes lies outside the data", c.column_path()));
+                let (Ok(start), Ok(size)) = (u64::try_from(start), u64::try_from(size)) else {
+                    return Err(bad());
+                };
+                let end = start.checked_add(size).ok_or_else(bad)?;
+                if end > self.data_end {
+                    return Err(bad());
+                }
+                chunks.push(start..end);
+            }
+        }
+        let needed: u64 = chunks.iter().map(|r| r.end - r.start).sum();
+        let tail_start = self.len - self.tail.len() as u64;
+        let ranges = coalesce(chunks, gap)
+            .into_iter()
+            .map(|r| r.start..r.end.min(tail_start))
+            .filter(|r| r.start < r.end)
+            .collect();
+        Ok(Plan { row_groups, ranges, needed })
+    }
+
+    /// The byte source for loading: the fetched `pieces` (offset, bytes) — which must cover
+    /// `plan.ranges` — plus the footer's tail, decoding only `plan.row_groups`. Errors name the
+    /// file: a piece beyond the end of the file, or a planned range not covered.
+    pub fn source(&self, plan: &Plan, pieces: Vec<(u64, Bytes)>) -> Result<Source, LoadError> {
+        let corrupt = |detail: String| LoadError::Corrupt { file: self.file.clone(), detail };
+        let mut all = pieces;
+        all.push((self.len - self.tail.len() as u64, self.tail.clone()));
+        for (start, b) in &all {
+            if start.checked_add(b.len() as u64).is_none_or(|e| e > self.len) {
+                return Err(corrupt(format!("{} bytes at {start} lie beyond the file's {} bytes", b.len(), self.len)));
+            }
+        }
+        all.sort_by_key(|(s, b)| (*s, std::cmp::Reverse(b.len())));
+        let sparse = Sparse { len: self.len, pieces: all, meta: self.meta.clone(), row_groups: plan.row_groups.clone() };
+        for r in &plan.ranges {
+            if sparse.find(r.start, r.end - r.start).is_none() {
+                return Err(corrupt(format!("bytes {}..{} were planned but not fetched", r.start, r.end)));
+            }
+        }
+        Ok(Source::Sparse(Arc::new(sparse)))
+    }
+}
+
+/// What to fetch for one table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// Row groups to decode, ascending.
+    pub row_groups: Vec<usize>,
+    /// Byte ranges to fetch (half-open), sorted, disjoint, more than the gap apart.
+    pub ranges: Vec<Range<u64>>,
+    /// Bytes of the needed column chunks (before coalescing).
+    pub needed: u64,
+}
+
+impl Plan {
+    /// Bytes the ranges fetch.
+    pub fn bytes(&self) -> u64 {
+        self.ranges.iter().map(|r| r.end - r.start).sum()
+    }
+}
+
+/// `ranges` sorted and merged: overlapping or touching ranges, and ranges at most `gap` bytes
+/// apart, become one. Empty ranges are dropped. The result covers every byte of the input, is
+/// sorted and disjoint, consecutive ranges are more than `gap` apart, and each added byte lies in
+/// a gap of at most `gap` bytes between input ranges.
+pub fn coalesce(mut ranges: Vec<Range<u64>>, gap: u64) -> Vec<Range<u64>> {
+    ranges.retain(|r| r.start < r.end);
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<u64>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end.saturating_add(gap) => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// Where a [`crate::Dataset::load_source`] reads its bytes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// The whole file in memory.
+    Whole(Bytes),
+    /// Some ranges of the file (see [`Footer::source`]).
+    Sparse(Arc<Sparse>),
+}
+
+impl From<Bytes> for Source {
+    fn from(b: Bytes) -> Self {
+        Source::Whole(b)
+    }
+}
+
+impl Source {
+    /// The first `n` bytes, if held.
+    pub(crate) fn head(&self, n: usize) -> Option<Bytes> {
+        match self {
+            Source::Whole(b) => Some(b.slice(..n.min(b.len()))),
+            Source::Sparse(s) => s.find(0, n as u64).map(|(p, off)| p.slice(off..off + n)),
+        }
+    }
+
+    /// The footer metadata, when already parsed.
+    pub(crate) fn metadata(&self) -> Option<Arc<ParquetMetaData>> {
+        match self {
+            Source::Whole(_) => None,
+            Source::Sparse(s) => Some(s.meta.clone()),
+        }
+    }
+
+    /// The row groups to decode; `None` = all.
+    pub(crate) fn row_groups(&self) -> Option<&[usize]> {
+        match self {
+            Source::Whole(_) => None,
+            Source::Sparse(s) => Some(&s.row_groups),
+        }
+    }
+}
+
+/// Fetched ranges of one file with its parsed footer.
+#[derive(Debug)]
+pub struct Sparse {
+    len: u64,
+    /// (offset, bytes), by offset.
+    pieces: Vec<(u64, Bytes)>,
+    meta: Arc<ParquetMetaData>,
+    row_groups: Vec<usize>,
+}
+
+impl Sparse {
+    /// The piece holding bytes `start..start + n` and the offset of `start` in it.
+    fn find(&self, start: u64, n: u64) -> Option<(&Bytes, usize)> {
+        let end = start.checked_add(n)?;
+        let after = self.pieces.partition_point(|(s, _)| *s <= start);
+        self.pieces[..after]
+            .iter()
+            .rev()
+            .find(|(s, b)| s + b.len() as u64 >= end)
+            .map(|(s, b)| (b, (start - s) as usize))
+    }
+
+    fn missing(&self, start: u64, n: u64) -> ParquetError {
+        ParquetError::General(format!(
+            "bytes {start}..{} were not fetched (the range plan does not cover this read)",
+            start.saturating_add(n)
+        ))
+    }
+}
+
+impl Length for Source {
+    fn len(&self) -> u64 {
+        match self {
+            Source::Whole(b) => b.len() as u64,
+            Source::Sparse(s) => s.len,
+        }
+    }
+}
+
+impl ChunkReader for Source {
+    type T = bytes::buf::Reader<Bytes>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        match self {
+            Source::Whole(b) => b.get_read(start),
+            Source::Sparse(s) => match s.find(start, 1) {
+                Some((p, off)) => Ok(p.slice(off..).reader()),
+                None => Err(s.missing(start, 1)),
+            },
+        }
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        match self {
+            Source::Whole(b) => b.get_bytes(start, length),
+            Source::Sparse(s) => match s.find(start, length as u64) {
+                Some((p, off)) => Ok(p.slice(off..off + length)),
+                None => Err(s.missing(start, length as u64)),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Coalescing covers every input byte, gives sorted disjoint ranges more than `gap`
+        /// apart, and adds only bytes lying in gaps of at most `gap` between input ranges.
+        #[test]
+        fn coalesce_covers_sorts_and_respects_the_gap(
+            input in proptest::collection::vec((0u64..10_000, 0u64..500), 0..40),
+            gap in 0u64..300,
+        ) {
+            let ranges: Vec<Range<u64>> = input.iter().map(|&(s, l)| s..s + l).collect();
+            let out = coalesce(ranges.clone(), gap);
+            for w in out.windows(2) {
+                prop_assert!(w[0].start < w[0].end);
+                prop_assert!(w[1].start > w[0].end + gap, "{:?} then {:?}", w[0], w[1]);
+            }
+            let covered = |x: u64| out.iter().any(|r| r.contains(&x));
+            let wanted = |x: u64| ranges.iter().any(|r| r.contains(&x));
+            for r in &ranges {
+                for x in r.clone() {
+                    prop_assert!(covered(x), "byte {x} of {r:?} not covered");
+                }
+            }
+            for r in &out {
+                for x in r.clone() {
+                    if !wanted(x) {
+                        // An added byte: the wanted bytes around it are at most `gap` apart.
+                        let prev = (r.start..x).rev().find(|&y| wanted(y));
+                        let next = (x + 1..r.end).find(|&y| wanted(y));
+                        let (Some(p), Some(n)) = (prev, next) else {
+                            return Err(TestCaseError::fail(format!("byte {x} of {r:?} is outside the input")));
+                        };
+                        prop_assert!(n - p - 1 <= gap, "gap {}..{} wider than {gap}", p + 1, n);
+                    }
+                }
+            }
+        }
+
+        /// A sparse source answers any read inside a piece with the file's bytes and refuses any
+        /// read that is not inside one piece, without panicking.
+        #[test]
+        fn sparse_reads_inside_pieces_only(
+            cuts in proptest::collection::vec((0u64..2_000, 1u64..300), 1..8),
+            reads in proptest::collection::vec((0u64..2_400, 0usize..400), 1..30),
+        ) {
+            let file: Vec<u8> = (0..2_400u32).map(|i| (i * 7 % 251) as u8).collect();
+            let pieces: Vec<(u64, Bytes)> = cuts
+                .iter()
+                .map(|&(s, l)| (s, Bytes::copy_from_slice(&file[s as usize..(s + l) as usize])))
+                .collect();
+            let mut sorted = pieces.clone();
+            sorted.sort_by_key(|(s, b)| (*s, std::cmp::Reverse(b.len())));
+            let meta = Arc::new(tiny_meta());
+            let src = Source::Sparse(Arc::new(Sparse { len: 2_400, pieces: sorted, meta, row_groups: vec![] }));
+            for (start, n) in reads {
+                let inside = pieces.iter().any(|(s, b)| *s <= start && start + n as u64 <= s + b.len() as u64);
+                match src.get_bytes(start, n) {
+                    Ok(b) => {
+                        prop_assert!(inside);
+                        prop_assert_eq!(&b[..], &file[start as usize..start as usize + n]);
+                    }
+                    Err(e) => {
+                        prop_assert!(!inside, "{start}+{n}: {e}");
+                        prop_assert!(e.to_string().contains("not fetched"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The metadata of a small one-row-group file.
+    fn tiny_meta() -> ParquetMetaData {
+        let b = small_llm_file(10, 10);
+        let Ok(FooterRead::Done(f)) = Footer::parse("t", b.len() as u64, b.clone()) else { panic!("footer") };
+        Arc::unwrap_or_clone(f.meta)
+    }
+
+    /// A raw_llm_events file with one event per hour for `days` days from 2026-01-01, written in
+    /// row groups of `group_rows` rows (pages statistics on, as `generate` writes them).
+    pub(crate) fn small_llm_file(days: i64, group_rows: usize) -> Bytes {
+        use arrow_array::{Float64Array, Int64Array, RecordBatch, StringArray, TimestampMicrosecondArray};
+        use arrow_schema::{DataType, Field, Schema, TimeUnit as ATimeUnit};
+        let n = (days * 24) as usize;
+        let t0 = 1_767_225_600_000_000i64; // 2026-01-01T00:00:00Z in µs
+        let ts: Vec<i64> = (0..n as i64).map(|i| t0 + i * 3_600_000_000).collect();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("session_id", DataType::Utf8, false),
+            Field::new("provider", DataType::Utf8, false),
+            Field::new("model", DataType::Utf8, false),
+            Field::new("response_time_ms", DataType::Float64, true),
+            Field::new("accuracy", DataType::Float64, true),
+            Field::new("tokens_input", DataType::Int64, false),
+            Field::new("tokens_output", DataType::Int64, false),
+            Field::new("created_at", DataType::Timestamp(ATimeUnit::Microsecond, Some("UTC".into())), false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from_iter_values((0..n).map(|i| format!("s{}", i / 3)))),
+                Arc::new(StringArray::from_iter_values((0..n).map(|i| ["A", "B", "C"][i % 3]))),
+                Arc::new(StringArray::from_iter_values((0..n).map(|i| format!("m{}", i % 5)))),
+                Arc::new(Float64Array::from_iter((0..n).map(|i| (i % 7 != 0).then_some(100.0 + (i * 37 % 1000) as f64)))),
+                Arc::new(Float64Array::from_iter((0..n).map(|i| (i % 4 == 0).then_some((i % 10) as f64 / 10.0)))),
+                Arc::new(Int64Array::from_iter_values((0..n).map(|i| (i % 300) as i64))),
+                Arc::new(Int64Array::from_iter_values((0..n).map(|i| (i % 200) as i64))),
+                Arc::new(TimestampMicrosecondArray::from(ts).with_timezone("UTC")),
+            ],
+        )
+        .unwrap();
+        let props = parquet::file::properties::WriterProperties::builder()
+            .set_max_row_group_row_count(Some(group_rows))
+            .set_statistics_enabled(parquet::file::properties::EnabledStatistics::Page)
+            .build();
+        let mut out = Vec::new();
+        let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, schema, Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        Bytes::from(out)
+    }
+
+    fn footer_of(b: &Bytes, guess: u64) -> Footer {
+        let len = b.len() as u64;
+        let tail = |n: u64| b.slice((len - n.min(len)) as usize..);
+        match Footer::parse("f.parquet", len, tail(guess)).unwrap() {
+            FooterRead::Done(f) => f,
+            FooterRead::NeedTail(n) => match Footer::parse("f.parquet", len, tail(n)).unwrap() {
+                FooterRead::Done(f) => f,
+                FooterRead::NeedTail(m) => panic!("asked again for {m}"),
+            },
+        }
+    }
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_short_first_guess_asks_for_the_whole_footer() {
+        let b = small_llm_file(30, 24);
+        let len = b.len() as u64;
+        let FooterRead::NeedTail(n) = Footer::parse("f", len, b.slice(b.len() - 100..)).unwrap() else {
+            panic!("expected a second request");
+        };
+        assert!(n > 100 && n < len);
+        let f = footer_of(&b, 100);
+        assert_eq!(f.row_groups(), 30);
+        assert_eq!(f.tail_len(), n);
+    }
+
+    #[test]
+    fn row_groups_are_selected_by_created_at_days() {
+        let b = small_llm_file(30, 24); // one row group per day
+        let f = footer_of(&b, 64);
+        assert_eq!(f.group_days(0), Some((day_of_date(date("2026-01-01")), day_of_date(date("2026-01-01")))));
+        let w = Window::for_query(Table::LlmEvents, Some(date("2026-01-20")), Some(date("2026-01-22")));
+        let p = f.plan(Table::LlmEvents, w, 0).unwrap();
+        // 2026-01-14 ..= 2026-01-22: groups 13..=21.
+        assert_eq!(p.row_groups, (13..=21).collect::<Vec<_>>());
+        let conv = Window::for_query(Table::ConversionEvents, Some(date("2026-01-20")), Some(date("2026-01-22")));
+        assert_eq!(f.plan(Table::LlmEvents, conv, 0).unwrap().row_groups, vec![19, 20, 21]);
+        assert_eq!(f.plan(Table::LlmEvents, Window::ALL, 0).unwrap().row_groups.len(), 30);
+        // The `model` column is not needed: its chunks are not fetched, so with no coalescing
+        // there are gaps in each row group.
+        let p = f.plan(Table::LlmEvents, Window::ALL, 0).unwrap();
+        assert!(p.ranges.len() >= 30, "{}", p.ranges.len());
+        assert!(p.bytes() < b.len() as u64);
+    }
+
+    #[test]
+    fn ranged_load_gives_the_same_facts_in_the_window() {
+        let b = small_llm_file(30, 24);
+        let mut full = crate::Dataset::new();
+        full.load(Table::LlmEvents, "f.parquet", b.clone()).unwrap();
+        let (from, to) = (date("2026-01-20"), date("2026-01-22"));
+        let q = crate::Query { providers: None, from: Some(from), to: Some(to) };
+
+        let f = footer_of(&b, 2000);
+        let p = f.plan(Table::LlmEvents, Window::for_query(Table::LlmEvents, Some(from), Some(to)), 1000).unwrap();
+        let pieces = p.ranges.iter().map(|r| (r.start, b.slice(r.start as usize..r.end as usize))).collect();
+        let src = f.source(&p, pieces).unwrap();
+        let mut ranged = crate::Dataset::new();
+        let report = ranged.load_source(Table::LlmEvents, "f.parquet", src).unwrap();
+        assert_eq!(report.rows_read, 9 * 24);
+        assert_eq!(ranged.dashboard_facts(&q), full.dashboard_facts(&q));
+        assert_eq!(ranged.daily_totals(&q), full.daily_totals(&q));
+        assert!(!ranged.dashboard_facts(&q).is_empty());
+    }
+
+    #[test]
+    fn a_read_outside_the_fetched_ranges_is_a_clear_error() {
+        let b = small_llm_file(10, 24);
+        let f = footer_of(&b, 8);
+        let p = f.plan(Table::LlmEvents, Window::ALL, 0).unwrap();
+        // Fetch everything but the last range: the planned range is missing.
+        let mut pieces: Vec<(u64, Bytes)> =
+            p.ranges.iter().map(|r| (r.start, b.slice(r.start as usize..r.end as usize))).collect();
+        pieces.pop();
+        let e = f.source(&p, pieces.clone()).unwrap_err();
+        assert!(e.to_string().starts_with("f.parquet: corrupt data (bytes "), "{e}");
+        // A source that claims row groups whose chunks were not fetched: decoding fails cleanly.
+        let mut short = p.clone();
+        short.ranges.pop();
+        let src = f.source(&short, pieces).unwrap();
+        let e = crate::Dataset::new().load_source(Table::LlmEvents, "f.parquet", src).unwrap_err();
+        assert!(matches!(e, LoadError::Corrupt { .. }), "{e}");
+        assert!(e.to_string().contains("not fetched"), "{e}");
+    }
+
+    #[test]
+    fn a_bad_footer_names_the_file() {
+        let b = small_llm_file(3, 24);
+        let len = b.len() as u64;
+        let cut = b.slice(..b.len() - 10);
+        let e = Footer::parse("big.parquet", len - 10, cut.slice(cut.len() - 1000..)).unwrap_err();
+        assert_eq!(e.to_string(), "big.parquet: not a Parquet file (no PAR1 magic at the end: the file is truncated)");
+        // Garbled metadata, PAR1 kept.
+        let mut g = b.to_vec();
+        let n = g.len();
+        for x in &mut g[n - 200..n - 8] {
+            *x = 0xff;
+        }
+        let e = Footer::parse("big.parquet", len, Bytes::from(g)).unwrap_err();
+        assert!(e.to_string().starts_with("big.parquet: not a Parquet file (unreadable footer"), "{e}");
+        // A footer length larger than the file.
+        let mut g = b.to_vec();
+        g[n - 8..n - 4].copy_from_slice(&u32::MAX.to_le_bytes());
+        let e = Footer::parse("big.parquet", len, Bytes::from(g)).unwrap_err();
+        assert!(e.to_string().contains("does not fit"), "{e}");
+        assert!(Footer::parse("e.parquet", 0, Bytes::new()).unwrap_err().to_string().contains("empty"));
+    }
+
+    #[test]
+    fn windows() {
+        let w = Window { from: Some(10), to: Some(20) };
+        assert!(w.overlaps(5, 10) && w.overlaps(20, 30) && w.overlaps(12, 13));
+        assert!(!w.overlaps(0, 9) && !w.overlaps(21, 22));
+        assert!(Window::ALL.contains(&w) && !w.contains(&Window::ALL));
+        assert!(w.contains(&Window { from: Some(11), to: Some(20) }));
+        assert!(!w.contains(&Window { from: Some(9), to: Some(20) }));
+        let s = Window::for_query(Table::SupportEvents, Some(date("2026-01-01")), None);
+        assert_eq!(s, Window::ALL);
+    }
+}
