@@ -10,11 +10,14 @@
 //!   "latency_budget_ms": 1200,
 //!   "prices": [{"provider": "OpenAI", "input_per_1m": 2.5, "output_per_1m": 10.0}],
 //!   "refresh_seconds": 0,
+//!   "stale_after_seconds": 86400,
 //!   "default_range": "all",
 //!   "alerts": "alerts.toml"
 //! }
 //! ```
 //! Every field is optional; a missing field takes the default shown by [`PageConfig::default`].
+//! A partitioned snapshot is named by `"manifest": "data/manifest.json"` instead of `snapshots`
+//! (see [`PageConfig::data_source`]).
 
 use crate::charts::Price;
 use crate::contract::Table;
@@ -52,8 +55,15 @@ pub struct PageConfig {
     /// Price per 1M input/output tokens per provider; a provider without a price has no cost.
     /// Default: [`crate::charts::default_prices`] (what `modelpulse charts` uses without a config).
     pub prices: Vec<Price>,
-    /// Re-fetch the snapshots every this many seconds; 0 = never.
+    /// A partitioned snapshot's `manifest.json` (`docs/manifest.md`), relative to the page or
+    /// absolute; when set it replaces `snapshots`. `null` (or `""`, the default) = use `snapshots`.
+    pub manifest: Option<String>,
+    /// Poll the data every this many seconds (the manifest, or each snapshot, with conditional
+    /// requests: see [`crate::refresh`]); 0 = never.
     pub refresh_seconds: u32,
+    /// While refreshing, warn when the newest data is older than this many seconds
+    /// ([`crate::refresh::is_stale`]); 0 = never warn. Default 86400 (one day).
+    pub stale_after_seconds: u32,
     /// The date range shown when the URL does not say: `"all"`, `"7"`, `"30"`, `"90"`.
     pub default_range: String,
     /// The alert rules file (`alerts.toml` format) whose rules the page's banner evaluates,
@@ -68,7 +78,9 @@ impl Default for PageConfig {
             snapshots: SnapshotUrls::default(),
             latency_budget_ms: 1200.0,
             prices: crate::charts::default_prices(),
+            manifest: None,
             refresh_seconds: 0,
+            stale_after_seconds: 86_400,
             default_range: "all".to_string(),
             alerts: Some("alerts.toml".to_string()),
         }
@@ -101,6 +113,26 @@ impl PageConfig {
         RangeChoice::parse_preset(&self.default_range).unwrap_or(RangeChoice::All)
     }
 
+    /// Where the page's data comes from, given the page URL's query string:
+    /// 1. `?manifest=<URL>`: that manifest;
+    /// 2. else `manifest` from the config — under `?data=<base>`, its file name in that folder
+    ///    (`<base>/manifest.json`);
+    /// 3. else the single files of [`snapshot_urls`](PageConfig::snapshot_urls) (with `?data=`).
+    ///
+    /// Nothing is probed: `?data=` points at a manifest only when the config names one (or use
+    /// `?manifest=`), so a folder's kind never depends on which requests happen to fail.
+    pub fn data_source(&self, search: &str) -> DataSource {
+        if let Some(url) = query_param(search, "manifest") {
+            return DataSource::Manifest(url);
+        }
+        let base = data_param(search);
+        match (self.manifest.as_deref().filter(|m| !m.is_empty()), base.as_deref()) {
+            (Some(m), Some(base)) => DataSource::Manifest(format!("{}/{}", base.trim_end_matches('/'), file_name_of(m))),
+            (Some(m), None) => DataSource::Manifest(m.to_string()),
+            (None, base) => DataSource::Files(self.snapshot_urls(base)),
+        }
+    }
+
     /// The URLs to fetch, one per configured table. With `data_base` (the page's `?data=`), each
     /// snapshot is the configured file name (last path segment) under that folder instead.
     pub fn snapshot_urls(&self, data_base: Option<&str>) -> Vec<(Table, String)> {
@@ -123,6 +155,15 @@ impl PageConfig {
     }
 }
 
+/// Where the page's data comes from ([`PageConfig::data_source`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DataSource {
+    /// A partitioned snapshot: the manifest's URL (parts resolve against it).
+    Manifest(String),
+    /// Single files: (table, URL) per configured table.
+    Files(Vec<(Table, String)>),
+}
+
 /// The last path segment of a URL, without query or fragment: what error messages call the file.
 pub fn file_name_of(url: &str) -> &str {
     let path = url.split(['?', '#']).next().unwrap_or(url);
@@ -132,10 +173,15 @@ pub fn file_name_of(url: &str) -> &str {
 /// The page's `?data=<base URL>` parameter (percent-decoded) from a URL query; `None` when
 /// absent or empty.
 pub fn data_param(search: &str) -> Option<String> {
+    query_param(search, "data")
+}
+
+/// The value of `name` in a URL query (percent-decoded); `None` when absent or empty.
+fn query_param(search: &str, name: &str) -> Option<String> {
     search
         .trim_start_matches('?')
         .split('&')
-        .find_map(|kv| kv.strip_prefix("data="))
+        .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('='))
         .map(crate::page::view::percent_decode)
         .filter(|s| !s.is_empty())
 }
@@ -222,6 +268,32 @@ mod tests {
         )
         .unwrap();
         assert_eq!(cfg.prices[0].output_per_1m, 10.0);
+    }
+
+    #[test]
+    fn data_source_prefers_the_manifest_parameter_then_the_config() {
+        let files = PageConfig::default();
+        assert_eq!(files.data_source(""), DataSource::Files(files.snapshot_urls(None)));
+        assert_eq!(files.data_source("?data=https%3A%2F%2Fx%2Fs"), DataSource::Files(files.snapshot_urls(Some("https://x/s"))));
+        assert_eq!(
+            files.data_source("?range=7&manifest=https%3A%2F%2Fcdn%2Fm%2Fmanifest.json"),
+            DataSource::Manifest("https://cdn/m/manifest.json".into())
+        );
+        let m = PageConfig::from_json(r#"{"manifest": "data/manifest.json", "refresh_seconds": 10}"#).unwrap();
+        assert_eq!(m.data_source(""), DataSource::Manifest("data/manifest.json".into()));
+        assert_eq!(m.data_source("?data=https%3A%2F%2Fx%2Fs%2F"), DataSource::Manifest("https://x/s/manifest.json".into()));
+        assert_eq!(m.data_source("?manifest=other.json&data=x"), DataSource::Manifest("other.json".into()));
+        let blank = PageConfig::from_json(r#"{"manifest": ""}"#).unwrap();
+        assert!(matches!(blank.data_source(""), DataSource::Files(_)));
+        // `manifests=` is another parameter, not `manifest=`.
+        assert!(matches!(files.data_source("?manifests=x"), DataSource::Files(_)));
+    }
+
+    #[test]
+    fn stale_after_defaults_to_a_day() {
+        assert_eq!(PageConfig::from_json("{}").unwrap().stale_after_seconds, 86_400);
+        assert_eq!(PageConfig::from_json(r#"{"stale_after_seconds": 0}"#).unwrap().stale_after_seconds, 0);
+        assert!(PageConfig::from_json(r#"{"stale_after_seconds": -1}"#).unwrap_err().starts_with("config.json: "));
     }
 
     #[test]
