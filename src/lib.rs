@@ -22,6 +22,7 @@
 pub mod alerts;
 pub mod charts;
 pub mod contract;
+pub mod engine;
 pub mod error;
 pub mod facts;
 pub mod generate;
@@ -31,6 +32,7 @@ pub mod manifest;
 pub mod model;
 pub mod narrative;
 pub mod page;
+pub mod protocol;
 pub mod precomputed;
 pub mod query;
 pub mod refresh;
