@@ -348,14 +348,40 @@ fn accuracy_vs_resolution(input: &ChartInput, lang: Lang) -> Value {
             "hovertemplate": "%{x|%Y-%m-%d}: %{y:.2%}<extra>%{fullData.name}</extra>",
         })
     };
-    let data = vec![
-        series("chart.series.accuracy_7d", COLOR_A, input.totals.iter().map(|r| opt(r.accuracy_rolling_7d)).collect()),
-        series("chart.series.resolution_rate", COLOR_B, input.totals.iter().map(|r| opt(r.resolution_rate)).collect()),
-    ];
+    let mut data = Vec::new();
+    if totals_lack_accuracy(input) {
+        // Published facts without raw events (`crate::precomputed`): the combined accuracy of
+        // several providers cannot be derived, so each provider's own rolling accuracy is drawn.
+        for (provider, color) in provider_colors(&input.dashboard) {
+            let rows: Vec<&DashboardFact> = of_provider(&input.dashboard, provider).collect();
+            data.push(json!({
+                "type": "scatter", "mode": "lines",
+                "name": format!("{} · {}", t(lang, "chart.series.accuracy_7d"), escape_text(provider)),
+                "x": rows.iter().map(|r| date(r.event_date)).collect::<Vec<_>>(),
+                "y": rows.iter().map(|r| opt(r.accuracy_rolling_7d)).collect::<Vec<_>>(),
+                "line": {"color": color, "width": 1.5, "dash": "dot"},
+                "connectgaps": false,
+                "hovertemplate": "%{x|%Y-%m-%d}: %{y:.2%}<extra>%{fullData.name}</extra>",
+            }));
+        }
+    } else {
+        data.push(series("chart.series.accuracy_7d", COLOR_A, input.totals.iter().map(|r| opt(r.accuracy_rolling_7d)).collect()));
+    }
+    data.push(series("chart.series.resolution_rate", COLOR_B, input.totals.iter().map(|r| opt(r.resolution_rate)).collect()));
     let mut layout = base_layout(chart, lang);
     layout["yaxis"] = y_axis(t(lang, "chart.axis.percent"), Some(".0%"));
     layout["hovermode"] = json!("x unified");
     assemble(data, layout, lang)
+}
+
+/// True when some day's combined rolling accuracy is missing although a provider has one that
+/// day — which raw events never give (a provider's window is part of the union's) but published
+/// facts of several providers do, since a union's accuracy is not derivable from them.
+fn totals_lack_accuracy(input: &ChartInput) -> bool {
+    input.totals.iter().any(|t| {
+        t.accuracy_rolling_7d.is_none()
+            && input.dashboard.iter().any(|r| r.event_date == t.event_date && r.accuracy_rolling_7d.is_some())
+    })
 }
 
 /// `latency-p95`: one line per provider, the budget as a dashed horizontal shape (with a

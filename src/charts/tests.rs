@@ -126,6 +126,29 @@ fn line_chart_plots_rolling_accuracy_and_resolution_rate_of_the_totals() {
 }
 
 #[test]
+fn line_chart_draws_each_providers_accuracy_when_the_combined_one_is_not_derivable() {
+    // Published facts of two providers: the combined rolling accuracy is null on days 1 and 2
+    // although each provider has one (crate::precomputed) — one dotted line per provider instead.
+    let mut i = input();
+    for t in &mut i.totals {
+        t.accuracy_rolling_7d = None;
+    }
+    let fig = figure(ChartId::AccuracyVsResolution, &i, Lang::En);
+    assert_eq!(
+        names(&fig),
+        ["Accuracy (rolling 7 days) · Anthropic", "Accuracy (rolling 7 days) · OpenAI", "Resolution rate"]
+    );
+    assert_eq!(fig["data"][0]["y"], json!([0.76, 0.77, 0.78]));
+    assert_eq!(strs(&fig["data"][1]["x"]), ["2026-03-01", "2026-03-02"]);
+    // No provider has an accuracy either: nothing to fall back to, the combined line stays.
+    for r in &mut i.dashboard {
+        r.accuracy_rolling_7d = None;
+    }
+    let fig = figure(ChartId::AccuracyVsResolution, &i, Lang::En);
+    assert_eq!(names(&fig), ["Accuracy (rolling 7 days)", "Resolution rate"]);
+}
+
+#[test]
 fn latency_has_one_line_per_provider_a_budget_line_and_breach_markers_above_budget_only() {
     let fig = figure(ChartId::LatencyP95, &input(), Lang::En);
     assert_eq!(names(&fig), ["Anthropic", "OpenAI", "Over budget"]);

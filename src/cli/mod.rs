@@ -57,24 +57,46 @@ pub fn main() -> ExitCode {
 }
 
 /// Loads the snapshots of `dir` (`raw_llm_events.parquet` required; the support and conversion
-/// files may be absent and then read as empty tables, with a note on stderr). Errors name the
+/// files may be absent and then read as empty tables, with a note on stderr). A folder of
+/// published facts instead (`dashboard_facts.parquet`, optionally `conversion_facts.parquet`, as
+/// the dbt models in `warehouse/` publish them) is read as such when it has no raw LLM events
+/// (see `modelpulse::precomputed` for what combined totals can be derived). Errors name the
 /// file's full path and the problem.
 pub(crate) fn load_dir(dir: &std::path::Path) -> anyhow::Result<modelpulse::Dataset> {
     use anyhow::Context as _;
     use modelpulse::contract::Table;
+    use modelpulse::precomputed::FactsTable;
     if !dir.is_dir() {
         anyhow::bail!("{}: not a folder", dir.display());
     }
     let mut ds = modelpulse::Dataset::new();
+    let read = |path: &std::path::Path| std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()));
+    let published = dir.join(FactsTable::Dashboard.file_name());
+    if !dir.join(Table::LlmEvents.file_name()).exists() && published.exists() {
+        for table in [FactsTable::Dashboard, FactsTable::Conversion] {
+            let path = dir.join(table.file_name());
+            if table == FactsTable::Conversion && !path.exists() {
+                continue;
+            }
+            ds.load_facts(table, &path.display().to_string(), read(&path)?.into()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        eprintln!("modelpulse: note: {} has published facts, no raw LLM events: combined percentiles and accuracy are not available", dir.display());
+    }
     for table in Table::ALL {
         let path = dir.join(table.file_name());
+        let covered = match table {
+            Table::LlmEvents | Table::SupportEvents => ds.uses_precomputed_facts(),
+            Table::ConversionEvents => dir.join(FactsTable::Conversion.file_name()).exists() && ds.uses_precomputed_facts(),
+        };
+        if covered && !path.exists() {
+            continue;
+        }
         if !path.exists() && table != Table::LlmEvents {
             eprintln!("modelpulse: note: {} not found; {} is empty", path.display(), table.name());
             continue;
         }
-        let bytes = std::fs::read(&path).with_context(|| format!("{}: cannot read", path.display()))?;
         // The LoadError message starts with the name given here: the full path.
-        ds.load(table, &path.display().to_string(), bytes.into()).map_err(|e| anyhow::anyhow!("{e}"))?;
+        ds.load(table, &path.display().to_string(), read(&path)?.into()).map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(ds)
 }

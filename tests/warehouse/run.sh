@@ -83,11 +83,51 @@ polars_matches() {
   "$PY" "$HELPER" compare "$out/$t.csv" "$out/polars-$t.csv"
 }
 
+# published_charts DATA_DIR OUT_DIR: `modelpulse charts` over dbt's published facts alone (the
+# folder a dashboard can load instead of raw events) draws the same latency, token, revenue and
+# uplift figures as over the raw snapshots (floats within 1e-9); the accuracy chart shows each
+# provider's own rolling accuracy where a combined one cannot be derived (src/precomputed.rs).
+published_charts() {
+  local data=$1 out=$2
+  if [ "$cli_built" != 1 ]; then echo "modelpulse did not build (see above)"; return 1; fi
+  mkdir -p "$out/published"
+  cp "$out/dashboard_facts.parquet" "$out/conversion_facts.parquet" "$out/published/"
+  "$CLI" charts --data "$out/published" --out "$out/charts-published" || return 1
+  "$CLI" charts --data "$data" --out "$out/charts-raw" || return 1
+  "$PY" - "$out/charts-raw" "$out/charts-published" <<'PYEOF'
+import json, math, sys
+raw, pub = sys.argv[1], sys.argv[2]
+def same(a, b, path):
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None or not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12):
+            sys.exit(f"{path}: {a!r} != {b!r}")
+    elif isinstance(a, dict) and isinstance(b, dict):
+        if a.keys() != b.keys():
+            sys.exit(f"{path}: keys {sorted(a)} != {sorted(b)}")
+        for k in a:
+            same(a[k], b[k], f"{path}.{k}")
+    elif isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            sys.exit(f"{path}: {len(a)} != {len(b)} items")
+        for i, (x, y) in enumerate(zip(a, b)):
+            same(x, y, f"{path}[{i}]")
+    elif a != b:
+        sys.exit(f"{path}: {a!r} != {b!r}")
+for chart in ["latency-p95", "token-usage", "revenue-from-ai", "conversion-uplift"]:
+    same(json.load(open(f"{raw}/{chart}.json")), json.load(open(f"{pub}/{chart}.json")), chart)
+line = json.load(open(f"{pub}/line-chart.json"))
+names = [t["name"] for t in line["data"]]
+assert not names or names[-1] == "Resolution rate", names
+print("line-chart traces:", names)
+PYEOF
+}
+
 # suite NAME DATA_DIR: the checks for one input folder (expected/ optional).
 suite() {
   local name=$1 data=$2 out="$WORK/$1" t
   check "$name: dbt build (models + schema tests)" dbt_build "$data" "$out"
   check "$name: export published parquet as CSV" export_facts "$out"
+  check "$name: modelpulse charts from the published facts alone" published_charts "$data" "$out"
   for t in dashboard_facts conversion_facts; do
     if [ -f "$data/expected/$t.csv" ]; then
       check "$name: dbt $t = expected" "$PY" "$HELPER" compare "$data/expected/$t.csv" "$out/$t.csv"
