@@ -4,9 +4,18 @@
 //! Only the files the chosen table needs are read: `dashboard_facts` reads the LLM and support
 //! snapshots, `conversion_facts` the conversion snapshot. Errors are one line naming the file and
 //! the problem (exit status 2 from `cli::main`).
+//!
+//! `--from`/`--to` keep the facts rows whose event_date is in the range. A snapshot given as an
+//! `http(s)://` URL (or `--data` a folder URL) is fetched: by range requests when the server
+//! supports them — the footer, then only the needed columns of the row groups that can hold the
+//! events the range's facts depend on ([`http`], `modelpulse::load::ranges`) — else whole.
+
+mod http;
 
 use anyhow::{Context, bail};
+use chrono::NaiveDate;
 use modelpulse::contract::Table;
+use modelpulse::load::ranges::Window;
 use modelpulse::{Dataset, Query, facts};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -30,7 +39,8 @@ pub enum Format {
 
 #[derive(Debug, clap::Args)]
 pub struct FactsArgs {
-    /// Folder holding raw_llm_events.parquet, raw_support_events.parquet, raw_conversion_events.parquet.
+    /// Folder holding raw_llm_events.parquet, raw_support_events.parquet, raw_conversion_events.parquet
+    /// — or an http(s):// URL of such a folder (read with range requests when the server allows).
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// The LLM events snapshot (default: DATA/raw_llm_events.parquet).
@@ -59,6 +69,13 @@ pub struct FactsArgs {
     /// is used when DIR holds none of the needed single files.
     #[arg(long, conflicts_with_all = ["data", "llm", "support", "conversion"])]
     pub manifest: Option<PathBuf>,
+    /// Keep the facts rows with event_date on or after this UTC date (YYYY-MM-DD). The rolling
+    /// accuracy and ticket attribution still look at earlier events.
+    #[arg(long)]
+    pub from: Option<NaiveDate>,
+    /// Keep the facts rows with event_date on or before this UTC date (YYYY-MM-DD).
+    #[arg(long)]
+    pub to: Option<NaiveDate>,
 }
 
 /// The path of `table`'s snapshot: named individually, or inside `--data`.
@@ -70,6 +87,9 @@ fn snapshot_path(args: &FactsArgs, table: Table) -> anyhow::Result<PathBuf> {
     };
     match (named, &args.data) {
         (Some(p), _) => Ok(p.clone()),
+        (None, Some(dir)) if http::is_url(&dir.to_string_lossy()) => {
+            Ok(PathBuf::from(http::join(&dir.to_string_lossy(), table.file_name())))
+        }
         (None, Some(dir)) => Ok(dir.join(table.file_name())),
         (None, None) => bail!(
             "no {} snapshot: pass --data DIR or --{} FILE",
@@ -98,6 +118,11 @@ pub fn run(args: FactsArgs) -> anyhow::Result<ExitCode> {
     if args.format == Format::Parquet && args.out.is_none() {
         bail!("--format parquet needs --out FILE");
     }
+    if let (Some(f), Some(t)) = (args.from, args.to)
+        && f > t
+    {
+        bail!("--from {f} is after --to {t}");
+    }
     let manifest = args.manifest.clone().or_else(|| {
         let dir = args.data.as_ref()?;
         let m = dir.join(modelpulse::manifest::MANIFEST_FILE);
@@ -108,9 +133,27 @@ pub fn run(args: FactsArgs) -> anyhow::Result<ExitCode> {
         super::manifest::load_tables(&mut ds, &m, tables)?;
     } else {
         let paths = tables.iter().map(|&t| snapshot_path(&args, t)).collect::<anyhow::Result<Vec<_>>>()?;
-        let files = read_all(&paths)?;
-        for ((&table, path), bytes) in tables.iter().zip(&paths).zip(files) {
-            ds.load(table, &path.display().to_string(), bytes)?;
+        let is_url = |p: &PathBuf| http::is_url(&p.to_string_lossy());
+        let local: Vec<PathBuf> = paths.iter().filter(|p| !is_url(p)).cloned().collect();
+        let mut files = read_all(&local)?.into_iter();
+        let client = http::Client::new(std::time::Duration::from_secs(120));
+        for (&table, path) in tables.iter().zip(&paths) {
+            if is_url(path) {
+                let url = path.to_string_lossy();
+                let window = Window::for_query(table, args.from, args.to);
+                let f = client.load(&mut ds, table, &url, window)?;
+                if args.report {
+                    let how = if f.ranged {
+                        format!("range reads, {} of {} row groups", f.row_groups.0, f.row_groups.1)
+                    } else {
+                        "full GET: the server does not support ranges".to_string()
+                    };
+                    eprintln!("{url}: fetched {} of {} bytes in {} requests ({how})", f.bytes, f.file_len, f.requests);
+                }
+            } else {
+                let bytes = files.next().expect("one read per local path");
+                ds.load(table, &path.display().to_string(), bytes)?;
+            }
         }
     }
     if args.report {
@@ -121,7 +164,7 @@ pub fn run(args: FactsArgs) -> anyhow::Result<ExitCode> {
             );
         }
     }
-    let q = Query::default();
+    let q = Query { providers: None, from: args.from, to: args.to };
     let out: Vec<u8> = match (args.table, args.format) {
         (FactsTable::DashboardFacts, Format::Csv) => facts::dashboard_csv(&ds.dashboard_facts(&q)).into_bytes(),
         (FactsTable::ConversionFacts, Format::Csv) => facts::conversion_csv(&ds.conversion_facts(&q)).into_bytes(),

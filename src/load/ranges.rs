@@ -291,7 +291,25 @@ impl Footer {
             }
         }
         all.sort_by_key(|(s, b)| (*s, std::cmp::Reverse(b.len())));
-        let sparse = Sparse { len: self.len, pieces: all, meta: self.meta.clone(), row_groups: plan.row_groups.clone() };
+        // Touching or overlapping pieces become one (a chunk may straddle the last range and the
+        // footer's tail), so that every read of a planned chunk lies inside one piece.
+        let mut pieces: Vec<(u64, Bytes)> = Vec::with_capacity(all.len());
+        for (s, b) in all {
+            if let Some((ms, mb)) = pieces.last_mut()
+                && s <= *ms + mb.len() as u64
+            {
+                let (mend, end) = (*ms + mb.len() as u64, s + b.len() as u64);
+                if end > mend {
+                    let mut joined = Vec::with_capacity((end - *ms) as usize);
+                    joined.extend_from_slice(mb);
+                    joined.extend_from_slice(&b[(mend - s) as usize..]);
+                    *mb = Bytes::from(joined);
+                }
+                continue;
+            }
+            pieces.push((s, b));
+        }
+        let sparse = Sparse { len: self.len, pieces, meta: self.meta.clone(), row_groups: plan.row_groups.clone() };
         for r in &plan.ranges {
             if sparse.find(r.start, r.end - r.start).is_none() {
                 return Err(corrupt(format!("bytes {}..{} were planned but not fetched", r.start, r.end)));
@@ -388,7 +406,8 @@ pub struct Sparse {
 }
 
 impl Sparse {
-    /// The piece holding bytes `start..start + n` and the offset of `start` in it.
+    /// The piece holding bytes `start..start + n` and the offset of `start` in it (pieces may
+    /// overlap when built directly, as in the tests).
     fn find(&self, start: u64, n: u64) -> Option<(&Bytes, usize)> {
         let end = start.checked_add(n)?;
         let after = self.pieces.partition_point(|(s, _)| *s <= start);
