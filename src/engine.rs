@@ -61,6 +61,27 @@ impl Engine {
         self.rules.is_some()
     }
 
+    /// The dataset (e.g. its date range, for the refresh's staleness).
+    pub fn dataset(&self) -> &Dataset {
+        &self.dataset
+    }
+
+    /// The dataset, for loaders that update it in place: the incremental refresh
+    /// (`src/worker/refresh.rs`, [`crate::refresh::ManifestSync::apply`]) replaces only the tables
+    /// whose parts changed, and leaves it unchanged when a poll fails.
+    pub fn dataset_mut(&mut self) -> &mut Dataset {
+        &mut self.dataset
+    }
+
+    /// A [`Loaded`] describing the current dataset (report, rows, providers, dates) with
+    /// `errors` and `bytes` (fetched by the load); no source, spans or rules status.
+    pub fn summary(&self, errors: Vec<String>, bytes: u64) -> Loaded {
+        let d = &self.dataset;
+        let report = d.report();
+        let rows = report.tables.iter().map(|r| r.rows_read).sum();
+        Loaded { rows, providers: d.providers(), date_range: d.date_range(), report, errors, bytes, ..Default::default() }
+    }
+
     /// Decodes `files` into a fresh dataset that replaces the current one. `errors` are the
     /// failures so far (fetch errors); the decode failures (the core's messages, which start with
     /// the file name) are appended. Files that decode stay usable whatever the others do. The

@@ -183,6 +183,7 @@ pub const EN: &[(&str, &str)] = &[
     ("refresh.stale", "stale: newest data from {when}"),
     ("refresh.failed", "refresh failed: {file}: {why}"),
     ("refresh.retry", "; retrying in {n} s"),
+    ("refresh.network", "network error"),
     ("refresh.pause", "Pause updates"),
     ("refresh.resume", "Resume updates"),
 ];
@@ -337,6 +338,7 @@ pub const ID: &[(&str, &str)] = &[
     ("refresh.stale", "data usang: data terbaru dari {when}"),
     ("refresh.failed", "pembaruan gagal: {file}: {why}"),
     ("refresh.retry", "; mencoba lagi dalam {n} dtk"),
+    ("refresh.network", "galat jaringan"),
     ("refresh.pause", "Jeda pembaruan"),
     ("refresh.resume", "Lanjutkan pembaruan"),
 ];

@@ -36,6 +36,14 @@ pub enum ToWorker {
     /// Decode the `File`s posted beside this message (in this order; `names` are their names) as
     /// the whole dataset. Stops the periodic refresh.
     LoadFiles { names: Vec<String>, lang: Lang },
+    /// Load the partitioned snapshot whose `manifest.json` is at `url` (resolved against `base`)
+    /// and, with `refresh_seconds > 0`, poll it incrementally (`src/worker/refresh.rs`: only new
+    /// parts are fetched). `alerts_url`, `lang` as for `LoadUrls`. Answered by `Loaded` (also when
+    /// the first attempt fails: its error names the manifest or part), then by `Refresh` statuses.
+    LoadManifest { base: String, url: String, alerts_url: Option<String>, refresh_seconds: u32, lang: Lang },
+    /// Pause (`true`) or resume (`false`) the periodic refresh; resuming polls at once. Answered
+    /// by a `Refresh` status.
+    PauseRefresh { paused: bool },
     /// Compute the facts of a view. Answered by [`FromWorker::View`] with the same `id`.
     View { id: u64, query: Query },
     /// `dashboard_csv` of the view's rows (the "Download CSV" button). Answered by
@@ -53,6 +61,9 @@ pub enum FromWorker {
     Progress { bytes_fetched: u64, bytes_expected: u64 },
     /// A load finished (also each periodic refresh): the new dataset is in place.
     Loaded(Loaded),
+    /// The periodic refresh's state after each poll (and on pause/resume): the page's status
+    /// line. Only sent while refresh is on.
+    Refresh(crate::refresh::Status),
     /// The facts of the view requested with `id`.
     View { id: u64, view: ViewData },
     /// The CSV requested with `id`.
@@ -199,6 +210,8 @@ mod tests {
             ToWorker::LoadFiles { names: vec!["raw_llm_events.parquet".into()], lang: Lang::En },
             ToWorker::View { id: 7, query: q.clone() },
             ToWorker::Csv { id: 8, query: Query::default() },
+            ToWorker::LoadManifest { base: "http://h/".into(), url: "data/manifest.json".into(), alerts_url: None, refresh_seconds: 5, lang: Lang::En },
+            ToWorker::PauseRefresh { paused: true },
         ];
         for m in to {
             assert_eq!(decode::<ToWorker>(&encode(&m)).unwrap(), m);
@@ -216,6 +229,13 @@ mod tests {
             FromWorker::View { id: 3, view },
             FromWorker::Csv { id: 4, text: "a,b\n1,2\n".into() },
             FromWorker::Error { message: "x".into() },
+            FromWorker::Refresh(crate::refresh::Status {
+                last_success: chrono::DateTime::from_timestamp_millis(1_795_000_000_123),
+                newest: chrono::DateTime::from_timestamp_millis(1_794_990_000_000),
+                failure: Some(crate::refresh::Failure::new("raw_llm_events/dt=2026-11-27/part-0.parquet", "HTTP 500")),
+                next_poll: None,
+                paused: true,
+            }),
             FromWorker::StartFailed { message: "y".into() },
             FromWorker::Loaded(Loaded {
                 source: LoadSource::Local(vec!["a.parquet".into()]),
