@@ -1,0 +1,158 @@
+//! What one incremental refresh costs (issue 6: "recompute only the days the new rows touch"):
+//! a partitioned 1M-event snapshot (90 days × 11,112 events/day, one part per table and day) is
+//! held in a `PartCache` through `modelpulse::refresh::ManifestSync`; then one more part per
+//! table is appended (the first six hours of the next day, as `modelpulse generate --follow` would
+//! write it) and polled. Printed: decoding the new parts, re-merging + re-preparing each table
+//! (`Dataset::load_cached`), and the page's three queries afterwards — next to the first load.
+//! Asserts only consistency (the refreshed facts equal a fresh load of all parts), never a time.
+//!
+//! Natively: `cargo test --release --test refresh_cost -- --nocapture`.
+//! In wasm (Chromium): `CHROMEDRIVER=/usr/bin/chromedriver cargo test --release --target
+//! wasm32-unknown-unknown --test refresh_cost -- --nocapture`.
+//! A debug build uses a small snapshot so `cargo test --all-targets` stays quick.
+
+use bytes::Bytes;
+use chrono::NaiveDate;
+use modelpulse::contract::Table;
+use modelpulse::facts::{conversion_csv, dashboard_csv};
+use modelpulse::generate::{DayPart, GenerateOptions, LiveDay, generate_partitioned};
+use modelpulse::manifest::{Manifest, Part, describe_part};
+use modelpulse::refresh::{ManifestSync, Validators};
+use modelpulse::{Dataset, Query};
+
+#[cfg(target_arch = "wasm32")]
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn now_ms() -> f64 {
+    use std::sync::OnceLock;
+    static START: OnceLock<std::time::Instant> = OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed().as_secs_f64() * 1000.0
+}
+
+#[cfg(target_arch = "wasm32")]
+macro_rules! say { ($($t:tt)*) => { wasm_bindgen_test::console_log!($($t)*) } }
+#[cfg(not(target_arch = "wasm32"))]
+macro_rules! say { ($($t:tt)*) => { eprintln!($($t)*) } }
+
+fn described(parts: &[DayPart], index: usize) -> Vec<(Table, Part, Bytes)> {
+    parts
+        .iter()
+        .map(|p| {
+            let b = Bytes::from(p.bytes.clone());
+            (p.table, describe_part(p.table, &p.path(index), &b).unwrap(), b)
+        })
+        .collect()
+}
+
+fn facts(ds: &Dataset) -> (String, String, String) {
+    let q = Query::default();
+    (dashboard_csv(&ds.dashboard_facts(&q)), dashboard_csv(&ds.daily_totals(&q)), conversion_csv(&ds.conversion_facts(&q)))
+}
+
+fn run() {
+    let big = !cfg!(debug_assertions);
+    let per_day = if big { 11_112 } else { 200 };
+    let end = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let history = generate_partitioned(&GenerateOptions { days: 90, events_per_day: per_day, seed: 42, end }).unwrap();
+    let next = end.succ_opt().unwrap();
+    let live = LiveDay::new(42, per_day, next).unwrap();
+    let start_us = next.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_micros();
+    let appended = live.window(start_us, start_us + 6 * 3_600_000_000).unwrap();
+    assert!(appended.iter().any(|p| p.table == Table::LlmEvents), "the appended window has LLM events");
+
+    let mut all = described(&history, 0);
+    let m1 = Manifest::new(chrono::Utc::now(), all.iter().map(|(t, p, _)| (*t, p.clone())));
+    let (mut sync, mut ds) = (ManifestSync::new(), Dataset::new());
+
+    // First load through the same path (every part decoded, every table prepared).
+    let t0 = now_ms();
+    let plan = sync.plan(&m1);
+    let fetched: Vec<_> = all.iter().filter(|(_, p, _)| plan.fetch.iter().any(|(_, f)| f.sha256 == p.sha256)).cloned().collect();
+    sync.apply(m1, Validators::default(), &plan, fetched, &mut ds).unwrap();
+    let first_load = now_ms() - t0;
+    let events: i64 = ds.dashboard_facts(&Query::default()).iter().map(|r| r.events).sum();
+
+    // One poll that finds one new part per table.
+    let new = described(&appended, 1);
+    all.extend(new.iter().cloned());
+    let m2 = Manifest::new(chrono::Utc::now(), all.iter().map(|(t, p, _)| (*t, p.clone())));
+    let t1 = now_ms();
+    let plan = sync.plan(&m2);
+    assert_eq!(plan.fetch.len(), new.len(), "only the appended parts are fetched");
+    let t2 = now_ms();
+    // Decode the new parts (what `apply` does first), timed on their own through a fresh sync
+    // holding nothing but them.
+    let mut probe = modelpulse::load::PartCache::new();
+    for (t, p, b) in &new {
+        probe.insert(*t, &p.sha256, &p.path, b.clone()).unwrap();
+    }
+    let t3 = now_ms();
+    sync.apply(m2.clone(), Validators::default(), &plan, new.clone(), &mut ds).unwrap();
+    let t4 = now_ms();
+    let q = Query::default();
+    let d = ds.dashboard_facts(&q);
+    let tot = ds.daily_totals(&q);
+    let c = ds.conversion_facts(&q);
+    let t5 = now_ms();
+
+    // Per table: re-merge + re-prepare from the cache (no decoding), to see where the rebuild goes.
+    let mut per_table = Vec::new();
+    let mut cache = modelpulse::load::PartCache::new();
+    for (t, p, b) in &all {
+        cache.insert(*t, &p.sha256, &p.path, b.clone()).unwrap();
+    }
+    let mut ds2 = Dataset::new();
+    for t in [Table::SupportEvents, Table::ConversionEvents, Table::LlmEvents] {
+        let keys: Vec<&str> = m2.parts(t).iter().map(|p| p.sha256.as_str()).collect();
+        let s = now_ms();
+        ds2.load_cached(t, &cache, &keys).unwrap();
+        per_table.push(format!("{} {:.1} ms", t.name(), now_ms() - s));
+    }
+
+    // Consistency: the refreshed dataset equals a fresh load of every part.
+    let mut fresh = Dataset::new();
+    for t in Table::ALL {
+        let files: Vec<(&str, Bytes)> =
+            all.iter().filter(|(tt, _, _)| *tt == t).map(|(_, p, b)| (p.path.as_str(), b.clone())).collect();
+        fresh.load_parts(t, &files).unwrap();
+    }
+    assert_eq!(facts(&ds), facts(&fresh));
+    assert_eq!(facts(&ds2), facts(&fresh));
+    assert!(!d.is_empty() && !tot.is_empty() && !c.is_empty());
+
+    let new_rows: usize = appended.iter().map(|p| p.rows).sum();
+    say!(
+        "refresh cost: {events} LLM events in {} parts; first load (decode + prepare) {first_load:.0} ms; \
+         poll with {} new parts ({new_rows} rows): plan {:.2} ms, decode new parts {:.1} ms, apply (decode + \
+         re-merge + re-prepare {:?}) {:.0} ms, queries {:.1} ms; rebuild per table from the cache (order \
+         support, conversion, LLM — LLM re-attributes tickets too): {}",
+        history.len(),
+        new.len(),
+        t2 - t1,
+        t3 - t2,
+        plan.tables.iter().map(|t| t.name()).collect::<Vec<_>>(),
+        t4 - t3,
+        t5 - t4,
+        per_table.join(", ")
+    );
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+fn refresh_cost() {
+    run();
+}
+
+#[cfg(target_arch = "wasm32")]
+mod wasm {
+    use wasm_bindgen_test::*;
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    #[wasm_bindgen_test]
+    fn refresh_cost() {
+        super::run();
+    }
+}
