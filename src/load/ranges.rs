@@ -39,7 +39,7 @@
 use super::decode::guard;
 use crate::contract::Table;
 use crate::error::LoadError;
-use crate::model::dashboard_facts::day_of_date;
+use crate::model::dashboard_facts::{date_of, day_of_date};
 use bytes::{Buf, Bytes};
 use chrono::NaiveDate;
 use parquet::basic::{ConvertedType, LogicalType, TimeUnit, Type as PhysicalType};
@@ -103,6 +103,14 @@ impl Window {
     /// True when days `lo..=hi` meet the window.
     pub fn overlaps(&self, lo: i32, hi: i32) -> bool {
         self.from.is_none_or(|f| hi >= f) && self.to.is_none_or(|t| lo <= t)
+    }
+
+    /// The smallest window holding both (the days between them included).
+    pub fn hull(&self, other: &Window) -> Window {
+        Window {
+            from: self.from.zip(other.from).map(|(a, b)| a.min(b)),
+            to: self.to.zip(other.to).map(|(a, b)| a.max(b)),
+        }
     }
 
     /// True when this window holds every day of `other`.
@@ -231,6 +239,17 @@ impl Footer {
         Some((day(min)?, day(max)?))
     }
 
+    /// The first and last UTC dates of `created_at` over the whole file, from the row groups'
+    /// statistics; `None` when a row group's are unknown (or the file has no row groups).
+    pub fn date_span(&self) -> Option<(NaiveDate, NaiveDate)> {
+        let mut span: Option<(i32, i32)> = None;
+        for g in 0..self.row_groups() {
+            let (lo, hi) = self.group_days(g)?;
+            span = Some(span.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+        }
+        span.map(|(a, b)| (date_of(a), date_of(b)))
+    }
+
     /// Which row groups and byte ranges to fetch to load `table` for `window`: the row groups
     /// whose `created_at` days overlap `window` (or are unknown), and the chunks of their
     /// [`needed_columns`] (dictionary page included), coalesced when at most `gap` bytes apart
@@ -316,6 +335,81 @@ impl Footer {
             }
         }
         Ok(Source::Sparse(Arc::new(sparse)))
+    }
+}
+
+/// One file read by ranges over time: its footer, the bytes fetched so far and the window they
+/// cover, so that a wider view fetches only what is missing (the page's worker keeps one per
+/// ranged file).
+#[derive(Debug, Clone)]
+pub struct RangedFile {
+    footer: Footer,
+    table: Table,
+    gap: u64,
+    /// Fetched pieces (offset, bytes), in fetch order.
+    pieces: Vec<(u64, Bytes)>,
+    /// The window the pieces cover; `None` before the first [`RangedFile::add`].
+    window: Option<Window>,
+}
+
+impl RangedFile {
+    /// A file of `table` whose footer was read; nothing else fetched yet. `gap` as in
+    /// [`Footer::plan`].
+    pub fn new(footer: Footer, table: Table, gap: u64) -> Self {
+        RangedFile { footer, table, gap, pieces: Vec::new(), window: None }
+    }
+
+    /// The footer.
+    pub fn footer(&self) -> &Footer {
+        &self.footer
+    }
+
+    /// The window whose row groups are fetched, if any.
+    pub fn window(&self) -> Option<Window> {
+        self.window
+    }
+
+    /// True when the bytes for `window` are all fetched.
+    pub fn covers(&self, window: &Window) -> bool {
+        self.window.is_some_and(|w| w.contains(window))
+    }
+
+    /// The plan for `window` and the parts of its ranges not fetched yet (sorted, disjoint).
+    pub fn missing(&self, window: Window) -> Result<(Plan, Vec<Range<u64>>), LoadError> {
+        let plan = self.footer.plan(self.table, window, self.gap)?;
+        let have = coalesce(self.pieces.iter().map(|(s, b)| *s..*s + b.len() as u64).collect(), 0);
+        let mut out = Vec::new();
+        for r in &plan.ranges {
+            let mut start = r.start;
+            for h in have.iter().filter(|h| h.end > r.start && h.start < r.end) {
+                if h.start > start {
+                    out.push(start..h.start);
+                }
+                start = start.max(h.end);
+            }
+            if start < r.end {
+                out.push(start..r.end);
+            }
+        }
+        Ok((plan, out))
+    }
+
+    /// Records the `pieces` fetched for `window` (the union of the old and new windows' days is
+    /// not a window in general, so the window becomes `window` — callers fetch for a window that
+    /// contains the previous one).
+    pub fn add(&mut self, window: Window, pieces: Vec<(u64, Bytes)>) {
+        self.pieces.extend(pieces);
+        self.window = Some(window);
+    }
+
+    /// The source for loading `plan` (from [`RangedFile::missing`]) from everything fetched.
+    pub fn source(&self, plan: &Plan) -> Result<Source, LoadError> {
+        self.footer.source(plan, self.pieces.clone())
+    }
+
+    /// Bytes fetched so far, footer included.
+    pub fn bytes_fetched(&self) -> u64 {
+        self.footer.tail_len() + self.pieces.iter().map(|(_, b)| b.len() as u64).sum::<u64>()
     }
 }
 
@@ -694,12 +788,46 @@ mod tests {
     }
 
     #[test]
+    fn a_wider_window_fetches_only_what_is_missing_and_loads_exactly() {
+        let b = small_llm_file(30, 24);
+        let fetch = |rs: &[Range<u64>]| rs.iter().map(|r| (r.start, b.slice(r.start as usize..r.end as usize))).collect::<Vec<_>>();
+        let mut f = RangedFile::new(footer_of(&b, 8), Table::LlmEvents, 0);
+        assert_eq!(f.footer().date_span(), Some((date("2026-01-01"), date("2026-01-30"))));
+        let narrow = Window::for_query(Table::LlmEvents, Some(date("2026-01-20")), Some(date("2026-01-22")));
+        let (plan, missing) = f.missing(narrow).unwrap();
+        assert_eq!(missing, plan.ranges);
+        f.add(narrow, fetch(&missing));
+        assert!(f.covers(&narrow));
+        let first = f.bytes_fetched();
+        let wide = Window::for_query(Table::LlmEvents, Some(date("2026-01-15")), Some(date("2026-01-25")));
+        assert!(!f.covers(&wide));
+        let (plan, missing) = f.missing(wide).unwrap();
+        let again: u64 = missing.iter().map(|r| r.end - r.start).sum();
+        assert!(again < plan.bytes(), "only the new row groups: {again} of {}", plan.bytes());
+        f.add(wide, fetch(&missing));
+        assert_eq!(f.bytes_fetched(), first + again);
+        assert!(f.covers(&wide) && f.covers(&narrow));
+        assert!(f.missing(wide).unwrap().1.is_empty());
+
+        let mut full = crate::Dataset::new();
+        full.load(Table::LlmEvents, "f.parquet", b.clone()).unwrap();
+        let mut ranged = crate::Dataset::new();
+        ranged.load_source(Table::LlmEvents, "f.parquet", f.source(&plan).unwrap()).unwrap();
+        let q = crate::Query { providers: None, from: Some(date("2026-01-15")), to: Some(date("2026-01-25")) };
+        assert_eq!(ranged.dashboard_facts(&q), full.dashboard_facts(&q));
+    }
+
+    #[test]
     fn windows() {
         let w = Window { from: Some(10), to: Some(20) };
         assert!(w.overlaps(5, 10) && w.overlaps(20, 30) && w.overlaps(12, 13));
         assert!(!w.overlaps(0, 9) && !w.overlaps(21, 22));
         assert!(Window::ALL.contains(&w) && !w.contains(&Window::ALL));
         assert!(w.contains(&Window { from: Some(11), to: Some(20) }));
+        let h = w.hull(&Window { from: Some(30), to: Some(40) });
+        assert_eq!(h, Window { from: Some(10), to: Some(40) });
+        assert!(h.contains(&w));
+        assert_eq!(w.hull(&Window { from: None, to: Some(12) }), Window { from: None, to: Some(20) });
         assert!(!w.contains(&Window { from: Some(9), to: Some(20) }));
         let s = Window::for_query(Table::SupportEvents, Some(date("2026-01-01")), None);
         assert_eq!(s, Window::ALL);
