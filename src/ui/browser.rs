@@ -65,6 +65,17 @@ pub fn now() -> f64 {
     window().performance().map(|p| p.now()).unwrap_or(0.0)
 }
 
+/// `performance.timeOrigin`: the absolute time (ms since the Unix epoch) of this page's zero.
+/// The worker's times are absolute; subtracting this puts them on the page's timeline.
+pub fn time_origin() -> f64 {
+    window().performance().map(|p| p.time_origin()).unwrap_or(0.0)
+}
+
+/// `document.baseURI`: what relative URLs in the page resolve against.
+pub fn base_uri() -> String {
+    document().base_uri().ok().flatten().unwrap_or_else(|| window().location().href().unwrap_or_default())
+}
+
 /// `performance.measure(name, {start, end})` (ms since navigation start).
 pub fn measure(name: &str, start: f64, end: f64) {
     let Some(perf) = window().performance() else { return };
@@ -73,6 +84,13 @@ pub fn measure(name: &str, start: f64, end: f64) {
     let _ = Reflect::set(&opts, &"end".into(), &end.into());
     if let Ok(f) = Reflect::get(&perf, &"measure".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
         let _ = f.call2(&perf, &name.into(), &opts);
+    }
+}
+
+/// `performance.mark(name)` at the current time.
+pub fn mark(name: &str) {
+    if let Some(perf) = window().performance() {
+        let _ = perf.mark(name);
     }
 }
 

@@ -2,12 +2,14 @@
 //! sit only at the edges (URL, localStorage, plotly.js). All data strings (provider names, error
 //! messages) are rendered as text nodes, never as HTML.
 //!
-//! Flow: `config.json` → snapshots fetched in parallel with progress ([`loader`]) → decoded into a
-//! `modelpulse::Dataset` → the view's facts ([`state::AppState::facts`], a memo over the view) →
-//! KPI tiles, charts ([`charts`], `Plotly.react`), table. A filter change re-runs only the memo and
-//! the redraw, from the data already in memory.
+//! Flow: `config.json` → the Web Worker ([`bridge`], `src/worker/`) fetches the snapshots in
+//! parallel (posting progress), decodes them and keeps them → on each view change the worker
+//! answers with the view's facts ([`state::AppState::facts`]) → KPI tiles, charts ([`charts`],
+//! `Plotly.react`), table. A filter change is answered from the worker's batches in memory; the
+//! main thread never holds the Parquet/Arrow data (or code).
 
 mod alerts;
+mod bridge;
 mod browser;
 mod charts;
 mod fetch;
@@ -16,6 +18,7 @@ mod kpis;
 mod loader;
 mod notices;
 mod plotly;
+mod refresh;
 mod state;
 mod table;
 
@@ -62,6 +65,8 @@ fn App() -> impl IntoView {
         let _ = mq.add_event_listener_with_callback("change", cb.as_ref().unchecked_ref());
         cb.forget();
     }
+    bridge::start(state);
+    state.request_views();
     leptos::task::spawn_local(loader::initial_load(state));
 
     let lang = state.lang;
@@ -75,6 +80,7 @@ fn App() -> impl IntoView {
         </header>
         <main>
             <notices::ProgressBar state=state/>
+            <refresh::RefreshBar state=state/>
             <notices::ErrorPanel state=state/>
             <alerts::AlertsBanner state=state/>
             <notices::EmptyState state=state/>

@@ -74,12 +74,12 @@ pub fn DropZone(state: AppState) -> impl IntoView {
         ev.prevent_default();
         dragging.set(false);
         let files = files_of(ev.data_transfer().and_then(|d| d.files()));
-        leptos::task::spawn_local(loader::load_local_files(state, files));
+        loader::load_local_files(state, files);
     });
     let on_choose = move |ev: leptos::ev::Event| {
         let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
         let files = files_of(input.as_ref().and_then(|i| i.files()));
-        leptos::task::spawn_local(loader::load_local_files(state, files));
+        loader::load_local_files(state, files);
     };
     view! {
         <section class="drop" class:dragging=move || dragging.get()>

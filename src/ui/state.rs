@@ -1,17 +1,20 @@
 //! The page's state: a handful of signals (Copy handles) shared through context, and the one
-//! derived value every view reads — the facts of the current view.
+//! value every view reads — the facts of the current view, computed by the worker
+//! ([`super::bridge`]) and completed here (KPI tiles, banner).
 
+use super::bridge;
 use super::browser;
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use modelpulse::alerts::{evaluate, Evaluation, Rules};
+use modelpulse::alerts::Evaluation;
 use modelpulse::charts::ChartInput;
 use modelpulse::i18n::Lang;
-use modelpulse::page::alerts::{evaluation_query, latency_budget, Banner};
+use modelpulse::page::alerts::{latency_budget, Banner};
 use modelpulse::page::config::PageConfig;
 use modelpulse::page::kpi::{self, Tile};
 use modelpulse::page::view::ViewState;
-use modelpulse::{Dataset, Query};
+use modelpulse::protocol::{ToWorker, ViewData};
+use modelpulse::Query;
 
 /// Where the data came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,8 +67,7 @@ pub struct ViewFacts {
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub config: RwSignal<PageConfig>,
-    /// The decoded snapshots. Not reactive itself: `data_version` says when it changed.
-    pub dataset: StoredValue<Dataset, LocalStorage>,
+    /// Bumped with each dataset the worker loaded (0: none yet).
     pub data_version: RwSignal<u64>,
     pub view: RwSignal<ViewState>,
     pub lang: RwSignal<Lang>,
@@ -85,76 +87,84 @@ pub struct AppState {
     pub theme: RwSignal<u32>,
     /// Chart titles from the figures, by chart index.
     pub chart_titles: RwSignal<Vec<String>>,
-    /// The alert rules read from `config.json`'s `alerts` file (`None`: none, or unusable).
-    pub rules: RwSignal<Option<std::sync::Arc<Rules>>>,
     /// Why the rules file could not be used: (file name, problem), shown as a non-blocking notice.
     pub alerts_notice: RwSignal<Option<(String, String)>>,
-    pub facts: Memo<ViewFacts>,
+    /// The facts of the current view: set when the worker answers the newest view request.
+    pub facts: RwSignal<ViewFacts>,
+    /// The newest view request: (id, data version, query).
+    pub pending_view: StoredValue<Option<(u64, u64, Query)>>,
+    /// The periodic refresh's last status from the worker (`None`: refresh off); see
+    /// `super::refresh`.
+    pub refresh: RwSignal<Option<modelpulse::refresh::Status>>,
 }
 
 impl AppState {
     pub fn new(lang: Lang, view: ViewState) -> Self {
-        let config = RwSignal::new(PageConfig::default());
-        let dataset = StoredValue::new_local(Dataset::new());
-        let data_version = RwSignal::new(0u64);
-        let view = RwSignal::new(view);
-        let date_range = RwSignal::new(None);
-        let timings = RwSignal::new(Timings::default());
-        let rules: RwSignal<Option<std::sync::Arc<Rules>>> = RwSignal::new(None);
-        let facts = Memo::new(move |_| {
-            let version = data_version.get();
-            let v = view.get();
-            let (budget, prices) = config.with(|c| (c.latency_budget_ms, c.prices.clone()));
-            if version == 0 {
-                return ViewFacts::default();
-            }
-            let t0 = browser::now();
-            let query = v.query(date_range.get_untracked());
-            let rules = rules.get();
-            let (input, evaluation) = dataset.with_value(|d| {
-                // The rules see the history up to the view's last day (pending periods and
-                // incidents that began before the view), for the view's providers.
-                let evaluation = rules.as_deref().map(|r| {
-                    let q = evaluation_query(&query);
-                    evaluate(r, &d.dashboard_facts(&q), &d.daily_totals(&q))
-                });
-                let input = ChartInput {
-                    dashboard: d.dashboard_facts(&query),
-                    totals: d.daily_totals(&query),
-                    conversion: d.conversion_facts(&query),
-                    latency_budget_ms: latency_budget(evaluation.as_ref(), budget),
-                    prices,
-                };
-                (input, evaluation)
-            });
-            let banner = evaluation.as_ref().map(|e| Banner::build(e, query.from, query.to)).unwrap_or_default();
-            let tiles = kpi::tiles(&input);
-            let t1 = browser::now();
-            browser::measure("modelpulse:aggregate", t0, t1);
-            browser::expose_in("timings", "aggregate", &(t1 - t0).into());
-            timings.update_untracked(|t| t.aggregate = Some(t1 - t0));
-            ViewFacts { data_version: version, query, input, tiles, evaluation, banner }
-        });
         AppState {
-            config,
-            dataset,
-            data_version,
-            view,
+            config: RwSignal::new(PageConfig::default()),
+            data_version: RwSignal::new(0),
+            view: RwSignal::new(view),
             lang: RwSignal::new(lang),
             providers: RwSignal::new(Vec::new()),
-            date_range,
+            date_range: RwSignal::new(None),
             rows_loaded: RwSignal::new(0),
             progress: RwSignal::new(Progress::default()),
             errors: RwSignal::new(Vec::new()),
             source: RwSignal::new(None),
-            timings,
+            timings: RwSignal::new(Timings::default()),
             filter_started: StoredValue::new(None),
             theme: RwSignal::new(0),
             chart_titles: RwSignal::new(Vec::new()),
-            rules,
             alerts_notice: RwSignal::new(None),
-            facts,
+            facts: RwSignal::new(ViewFacts::default()),
+            pending_view: StoredValue::new(None),
+            refresh: RwSignal::new(None),
         }
+    }
+
+    /// Asks the worker for the current view's facts whenever the data, the view or the config
+    /// change (an effect; call once). Only the newest request's answer is used.
+    pub fn request_views(self) {
+        let next_id = StoredValue::new(0u64);
+        Effect::new(move |_| {
+            let version = self.data_version.get();
+            let v = self.view.get();
+            self.config.track();
+            if version == 0 {
+                return;
+            }
+            let query = v.query(self.date_range.get_untracked());
+            let id = next_id.get_value() + 1;
+            next_id.set_value(id);
+            self.pending_view.set_value(Some((id, version, query.clone())));
+            bridge::send(&ToWorker::View { id, query });
+        });
+    }
+
+    /// Takes the worker's answer to view request `id`: completes it (chart input with the
+    /// config's prices and budget, KPI tiles, banner) and makes it the page's facts. Answers to
+    /// older requests are dropped (a newer one is on its way).
+    pub fn receive_view(&self, id: u64, data: ViewData) {
+        let Some((want, version, query)) = self.pending_view.get_value() else { return };
+        if id != want {
+            return;
+        }
+        let (budget, prices) = self.config.with_untracked(|c| (c.latency_budget_ms, c.prices.clone()));
+        let ViewData { dashboard, totals, conversion, evaluation, aggregate } = data;
+        let input = ChartInput {
+            dashboard,
+            totals,
+            conversion,
+            latency_budget_ms: latency_budget(evaluation.as_ref(), budget),
+            prices,
+        };
+        let banner = evaluation.as_ref().map(|e| Banner::build(e, query.from, query.to)).unwrap_or_default();
+        let tiles = kpi::tiles(&input);
+        let (t0, t1) = aggregate.relative_to(browser::time_origin());
+        browser::measure("modelpulse:aggregate", t0, t1);
+        browser::expose_in("timings", "aggregate", &(t1 - t0).into());
+        self.timings.update_untracked(|t| t.aggregate = Some(t1 - t0));
+        self.facts.set(ViewFacts { data_version: version, query, input, tiles, evaluation, banner });
     }
 
     /// Applies a change of the view from a filter control (timed until the charts are redrawn).

@@ -1,11 +1,11 @@
 //! The table of `dashboard_facts` for the current filter (the accessible alternative to the
-//! charts) and the CSV download — `dashboard_csv` of the same rows, so the unfiltered download
-//! is byte for byte what `modelpulse facts` prints.
+//! charts) and the CSV download — `dashboard_csv` of the same rows (computed by the worker), so
+//! the unfiltered download is byte for byte what `modelpulse facts` prints.
 
-use super::browser;
+use super::bridge;
 use super::state::AppState;
 use leptos::prelude::*;
-use modelpulse::facts::{dashboard_csv, DashboardFact, DASHBOARD_COLUMNS};
+use modelpulse::facts::{DashboardFact, DASHBOARD_COLUMNS};
 use modelpulse::i18n::{fmt_date, fmt_int, fmt_number, fmt_percent, t, Lang};
 
 /// The cells of one row, formatted for `lang` (null → `–`).
@@ -34,11 +34,8 @@ fn cells(lang: Lang, r: &DashboardFact) -> [String; 15] {
 #[component]
 pub fn FactsTable(state: AppState) -> impl IntoView {
     let download = move |_| {
-        let query = state.facts.with_untracked(|f| f.query.clone());
-        let csv = state.dataset.with_value(|d| dashboard_csv(&d.dashboard_facts(&query)));
-        if let Err(e) = browser::download_text("dashboard_facts.csv", "text/csv;charset=utf-8", &csv) {
-            leptos::logging::warn!("download failed: {}", browser::js_error_text(&e));
-        }
+        // The worker computes the CSV from its batches; it is saved when it arrives.
+        bridge::request_csv(state.facts.with_untracked(|f| f.query.clone()));
     };
     let header = move || {
         let lang = state.lang.get();

@@ -1,0 +1,148 @@
+//! The page's side of the Web Worker (`src/worker/`): starts it, sends [`ToWorker`] requests
+//! (queued until the worker says it is ready) and hands each [`FromWorker`] answer to the state.
+//! A worker that cannot start, or stops, shows in the error panel; the page never hangs blank.
+
+use super::browser;
+use super::loader;
+use super::state::AppState;
+use leptos::prelude::*;
+use modelpulse::protocol::{decode, encode, FromWorker, ToWorker};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+
+/// The script that starts the worker (src/worker/modelpulse-worker-start.js, copied by Trunk), relative to the
+/// page.
+pub const WORKER_SCRIPT: &str = "modelpulse-worker-start.js";
+
+struct Bridge {
+    worker: web_sys::Worker,
+    ready: bool,
+    /// Messages sent before the worker was ready.
+    queue: Vec<JsValue>,
+    /// The newest CSV request.
+    csv_id: u64,
+}
+
+thread_local! {
+    static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
+}
+
+/// Starts the worker and routes its messages to `state`. On failure the error panel says so.
+pub fn start(state: AppState) {
+    let worker = match web_sys::Worker::new(WORKER_SCRIPT) {
+        Ok(w) => w,
+        Err(e) => return fail(state, format!("{WORKER_SCRIPT}: {}", browser::js_error_text(&e))),
+    };
+    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+        match ev.data().as_string().as_deref().map(decode::<FromWorker>) {
+            Some(Ok(msg)) => dispatch(state, msg),
+            Some(Err(e)) => state.errors.update(|es| es.push(e)),
+            None => state.errors.update(|es| es.push("bad message between page and worker: not text".into())),
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // The worker's script failed to load or threw (e.g. its wasm trapped): it is gone.
+    let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
+        ev.prevent_default();
+        let what = if ev.message().is_empty() { "failed to start".to_string() } else { ev.message() };
+        fail(state, format!("{WORKER_SCRIPT}: {what}"));
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    BRIDGE.with_borrow_mut(|b| *b = Some(Bridge { worker, ready: false, queue: Vec::new(), csv_id: 0 }));
+}
+
+/// The worker is unusable: the error panel names why, loading stops, the page is in `error`.
+fn fail(state: AppState, message: String) {
+    if let Some(b) = BRIDGE.with_borrow_mut(|b| b.take()) {
+        b.worker.terminate();
+    }
+    state.errors.update(|es| es.push(message));
+    state.progress.update(|p| p.loading = false);
+    browser::set_root_data("state", "error");
+}
+
+/// True while the worker runs (or is starting).
+pub fn alive() -> bool {
+    BRIDGE.with_borrow(|b| b.is_some())
+}
+
+/// Sends `msg` to the worker (after it is ready).
+pub fn send(msg: &ToWorker) {
+    send_with_files(msg, &[]);
+}
+
+/// Sends `msg` with `files` beside it (`{msg, files}`; a `File` is structured-cloned, not
+/// copied into the message; the worker reads it).
+pub fn send_with_files(msg: &ToWorker, files: &[web_sys::File]) {
+    let obj = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&obj, &"msg".into(), &encode(msg).into());
+    if !files.is_empty() {
+        let arr: js_sys::Array = files.iter().collect();
+        let _ = js_sys::Reflect::set(&obj, &"files".into(), &arr);
+    }
+    let value: JsValue = obj.into();
+    let worker = BRIDGE.with_borrow_mut(|b| {
+        let b = b.as_mut()?;
+        if b.ready {
+            Some(b.worker.clone())
+        } else {
+            b.queue.push(value.clone());
+            None
+        }
+    });
+    if let Some(w) = worker {
+        let _ = w.post_message(&value);
+    }
+}
+
+/// Asks the worker for the CSV of `query`; it is saved as `dashboard_facts.csv` when it comes.
+pub fn request_csv(query: modelpulse::Query) {
+    let id = BRIDGE.with_borrow_mut(|b| {
+        b.as_mut().map(|b| {
+            b.csv_id += 1;
+            b.csv_id
+        })
+    });
+    if let Some(id) = id {
+        send(&ToWorker::Csv { id, query });
+    }
+}
+
+fn dispatch(state: AppState, msg: FromWorker) {
+    match msg {
+        FromWorker::Ready => {
+            let (worker, queue) = BRIDGE.with_borrow_mut(|b| match b.as_mut() {
+                Some(b) => {
+                    b.ready = true;
+                    (Some(b.worker.clone()), std::mem::take(&mut b.queue))
+                }
+                None => (None, Vec::new()),
+            });
+            if let Some(w) = worker {
+                for m in queue {
+                    let _ = w.post_message(&m);
+                }
+            }
+        }
+        FromWorker::Progress { bytes_fetched, bytes_expected } => state.progress.update(|p| {
+            if p.loading {
+                p.bytes_fetched = bytes_fetched;
+                p.bytes_expected = bytes_expected;
+            }
+        }),
+        FromWorker::Loaded(loaded) => loader::on_loaded(state, loaded),
+        FromWorker::Refresh(status) => state.refresh.set(Some(status)),
+        FromWorker::View { id, view } => state.receive_view(id, view),
+        FromWorker::Csv { id, text } => {
+            if BRIDGE.with_borrow(|b| b.as_ref().is_some_and(|b| b.csv_id == id)) {
+                if let Err(e) = browser::download_text("dashboard_facts.csv", "text/csv;charset=utf-8", &text) {
+                    leptos::logging::warn!("download failed: {}", browser::js_error_text(&e));
+                }
+            }
+        }
+        FromWorker::Error { message } => state.errors.update(|es| es.push(message)),
+        FromWorker::StartFailed { message } => fail(state, message),
+    }
+}

@@ -1,0 +1,239 @@
+//! The worker's message loop. It holds the one [`Engine`] (dataset + alert rules) and answers
+//! the page's [`ToWorker`] requests:
+//! - `LoadUrls`: fetch the snapshots in parallel (posting `Progress` as chunks arrive) and the
+//!   rules file, decode, post `Loaded`; then poll them every `refresh_seconds` with conditional
+//!   requests ([`crate::refresh::start_files`]).
+//! - `LoadManifest`: a partitioned snapshot, loaded and polled incrementally by
+//!   [`crate::refresh::load_manifest`]; `PauseRefresh` pauses/resumes the polling.
+//! - `LoadFiles`: read the posted `File`s, decode, post `Loaded`; stops the refresh.
+//! - `View`/`Csv`: computed from the batches in memory, answered at once.
+//!
+//! Loads may overlap (a drop while the first load runs, a refresh tick): each gets a number and
+//! only the newest one's result is used.
+
+use crate::fetch;
+use crate::js::{now, post, scope};
+use js_sys::Reflect;
+use modelpulse::contract::Table;
+use modelpulse::engine::{local_file_table, Engine, FileBytes};
+use modelpulse::i18n::{t, Lang};
+use modelpulse::page::config::file_name_of;
+use modelpulse::protocol::{decode, FromWorker, LoadSource, RulesStatus, Span, ToWorker};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+
+thread_local! {
+    pub(crate) static ENGINE: RefCell<Engine> = RefCell::new(Engine::new());
+    /// Number of the newest load; an older load discards its result.
+    static LOAD: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Installs the message handler, then tells the page the worker is ready.
+pub fn start() {
+    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(|ev: web_sys::MessageEvent| handle(ev.data()));
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    post(&FromWorker::Ready);
+}
+
+fn next_load() -> u64 {
+    LOAD.with(|l| {
+        l.set(l.get() + 1);
+        l.get()
+    })
+}
+
+pub(crate) fn is_current(load: u64) -> bool {
+    LOAD.with(|l| l.get() == load)
+}
+
+/// One message from the page: `{msg: <ToWorker JSON>, files?: [File, …]}`.
+fn handle(data: JsValue) {
+    let text = Reflect::get(&data, &"msg".into()).ok().and_then(|m| m.as_string());
+    let msg = match text.as_deref().map(decode::<ToWorker>) {
+        Some(Ok(m)) => m,
+        Some(Err(message)) => return post(&FromWorker::Error { message }),
+        None => return post(&FromWorker::Error { message: "bad message between page and worker: no msg".into() }),
+    };
+    match msg {
+        ToWorker::LoadUrls { base, urls, alerts_url, refresh_seconds, lang } => {
+            stop_refresh();
+            let load = next_load();
+            spawn_local(async move {
+                load_urls(load, &base, &urls, alerts_url.as_deref(), lang, true).await;
+                if refresh_seconds > 0 && is_current(load) {
+                    crate::refresh::start_files(load, &base, &urls, lang, refresh_seconds);
+                }
+            });
+        }
+        ToWorker::LoadFiles { names, lang } => {
+            stop_refresh();
+            let load = next_load();
+            let files: Vec<web_sys::File> = Reflect::get(&data, &"files".into())
+                .ok()
+                .filter(|f| f.is_object())
+                .map(|f| js_sys::Array::from(&f).iter().map(|f| f.unchecked_into()).collect())
+                .unwrap_or_default();
+            spawn_local(load_files(load, names, files, lang));
+        }
+        ToWorker::LoadManifest { base, url, alerts_url, refresh_seconds, lang } => {
+            stop_refresh();
+            let load = next_load();
+            spawn_local(crate::refresh::load_manifest(load, base, url, alerts_url, lang, refresh_seconds));
+        }
+        ToWorker::PauseRefresh { paused } => crate::refresh::pause(paused),
+        ToWorker::View { id, query } => {
+            let t0 = now();
+            let mut view = ENGINE.with_borrow(|e| e.view(&query));
+            view.aggregate = Span { start: t0, end: now() };
+            post(&FromWorker::View { id, view });
+        }
+        ToWorker::Csv { id, query } => {
+            let text = ENGINE.with_borrow(|e| e.csv(&query));
+            post(&FromWorker::Csv { id, text });
+        }
+    }
+}
+
+/// Bytes fetched by the current load, posted to the page every 25 ms or 2 MiB, whichever comes
+/// first (and at the start and end).
+#[derive(Clone)]
+pub(crate) struct Progress(Rc<RefCell<ProgressState>>);
+
+struct ProgressState {
+    shown: bool,
+    fetched: u64,
+    expected: u64,
+    last_post: f64,
+    last_posted_bytes: u64,
+}
+
+impl Progress {
+    pub(crate) fn new(shown: bool, expected: u64) -> Progress {
+        let p = Progress(Rc::new(RefCell::new(ProgressState { shown, fetched: 0, expected, last_post: 0.0, last_posted_bytes: 0 })));
+        p.post(true);
+        p
+    }
+    pub(crate) fn expect(&self, len: Option<u64>) {
+        self.0.borrow_mut().expected += len.unwrap_or(0);
+        self.post(false);
+    }
+    pub(crate) fn add(&self, n: u64) {
+        self.0.borrow_mut().fetched += n;
+        self.post(false);
+    }
+    pub(crate) fn post(&self, force: bool) {
+        let mut s = self.0.borrow_mut();
+        let t = now();
+        if s.shown && (force || t - s.last_post >= 25.0 || s.fetched - s.last_posted_bytes >= 2 << 20) {
+            s.last_post = t;
+            s.last_posted_bytes = s.fetched;
+            post(&FromWorker::Progress { bytes_fetched: s.fetched, bytes_expected: s.expected });
+        }
+    }
+}
+
+/// `url` resolved against the page's base URL (the worker's own URL may differ).
+pub(crate) fn absolute(base: &str, url: &str) -> String {
+    web_sys::Url::new_with_base(url, base).map(|u| u.href()).unwrap_or_else(|_| url.to_string())
+}
+
+/// The rules file's name and text (or why it could not be read).
+pub(crate) async fn read_rules(base: &str, url: &str, lang: Lang) -> (String, Result<String, String>) {
+    let name = file_name_of(url).to_string();
+    let text = match fetch::fetch_bytes(&absolute(base, url), |_| {}, |_| {}).await {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| t(lang, "ui.err.read").to_string()),
+        Err(e) => Err(e.text(lang, &name, url)),
+    };
+    (name, text)
+}
+
+/// Fetches `urls` in parallel (and the rules file when `alerts_url` is set), then decodes them
+/// into a new dataset and posts `Loaded`. `shown`: post progress (not for a refresh).
+async fn load_urls(load: u64, base: &str, urls: &[(Table, String)], alerts_url: Option<&str>, lang: Lang, shown: bool) {
+    let progress = Progress::new(shown, 0);
+    let t0 = now();
+    let jobs = urls.iter().map(|(table, url)| {
+        let p = progress.clone();
+        let q = progress.clone();
+        async move {
+            let r = fetch::fetch_bytes(&absolute(base, url), move |len| p.expect(len), move |n| q.add(n)).await;
+            (*table, url, r)
+        }
+    });
+    let rules = async {
+        match alerts_url {
+            Some(u) => Some(read_rules(base, u, lang).await),
+            None => None,
+        }
+    };
+    let (results, rules) = futures::join!(futures::future::join_all(jobs), rules);
+    let fetch_span = Span { start: t0, end: now() };
+    progress.post(true);
+    if !is_current(load) {
+        return;
+    }
+    let mut errors = Vec::new();
+    let mut files = Vec::new();
+    for (table, url, r) in results {
+        let name = file_name_of(url).to_string();
+        match r {
+            Ok(bytes) => files.push(FileBytes { table, name, bytes: bytes.into() }),
+            Err(e) => errors.push(e.text(lang, &name, url)),
+        }
+    }
+    let rules = rules.map(|(name, text)| ENGINE.with_borrow_mut(|e| e.set_rules(&name, text)));
+    let source = LoadSource::Urls(urls.iter().map(|(_, u)| u.clone()).collect());
+    finish(files, errors, source, fetch_span, !shown, rules);
+}
+
+/// Reads the dropped/chosen `files` (named `names`) and makes them the whole dataset.
+async fn load_files(load: u64, names: Vec<String>, files: Vec<web_sys::File>, lang: Lang) {
+    let total: u64 = files.iter().map(|f| f.size() as u64).sum();
+    let progress = Progress::new(true, total);
+    let t0 = now();
+    let mut errors = Vec::new();
+    let mut read = Vec::new();
+    for (name, file) in names.iter().zip(&files) {
+        let table = match local_file_table(lang, name) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        match fetch::read_file(file).await {
+            Ok(bytes) => {
+                progress.add(bytes.len() as u64);
+                read.push(FileBytes { table, name: name.clone(), bytes: bytes.into() });
+            }
+            Err(e) => errors.push(format!("{name}: {} ({e})", t(lang, "ui.err.read"))),
+        }
+    }
+    let fetch_span = Span { start: t0, end: now() };
+    progress.post(true);
+    if !is_current(load) {
+        return;
+    }
+    let source = LoadSource::Local(read.iter().map(|f| f.name.clone()).collect());
+    finish(read, errors, source, fetch_span, false, None);
+}
+
+/// Decodes `files` into the engine's new dataset and posts `Loaded`.
+fn finish(files: Vec<FileBytes>, errors: Vec<String>, source: LoadSource, fetch: Span, refresh: bool, rules: Option<RulesStatus>) {
+    let t0 = now();
+    let mut loaded = ENGINE.with_borrow_mut(|e| e.load(files, errors));
+    loaded.decode = Span { start: t0, end: now() };
+    loaded.fetch = fetch;
+    loaded.source = source;
+    loaded.refresh = refresh;
+    loaded.rules = rules;
+    post(&FromWorker::Loaded(loaded));
+}
+
+/// Stops the periodic refresh (a new load, or local files).
+fn stop_refresh() {
+    crate::refresh::stop();
+}
