@@ -1,0 +1,304 @@
+// The page's incremental refresh (issue 6) in Debian's Chromium via playwright-core, against a
+// server the test controls (tests/refresh/server.mjs: ETag/Last-Modified, 304, per-path counts,
+// injected failures). Run by tests/refresh/run.sh, which builds dist/, the CLI and the data.
+// Environment:
+//   DIST   the built page (dist/)
+//   CLI    the modelpulse binary (writes manifests, computes the expected facts)
+//   WORK   a scratch folder with stage/ and stage2/ (`modelpulse generate --partition daily`,
+//          two seeds: the second gives "rewritten" content for the same paths) and old/ (data
+//          that ended weeks ago, for the stale warning)
+//
+// One page lives through the scenario (the steps depend on each other): it starts on a manifest
+// of 5 day-parts per table, refreshing every second; the test appends, rewrites, duplicates,
+// breaks the server in four ways and heals it, pauses and resumes — checking after each step
+// what the page shows against `modelpulse facts --data <served folder>`, and what it fetched
+// against the server's log.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import assert from 'node:assert/strict';
+import { startServer } from './server.mjs';
+
+const env = (k) => { const v = process.env[k]; if (!v) throw new Error(`${k} is not set`); return path.resolve(v); };
+const DIST = env('DIST'), CLI = env('CLI'), WORK = env('WORK');
+const STAGE = path.join(WORK, 'stage'), STAGE2 = path.join(WORK, 'stage2'), OLD = path.join(WORK, 'old');
+const SERVED = path.join(WORK, 'served');
+const WAIT_MS = 20000; // generous: the machine is shared; the figure printed is what it took
+
+const cli = (...args) => execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+const factsCsv = () => cli('facts', '--data', SERVED);
+
+/** Every parquet file under `dir`, as paths relative to it with `/` separators, sorted. */
+function partsOf(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.parquet')) out.push(path.relative(dir, p).split(path.sep).join('/'));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+const dayOf = (rel) => rel.match(/dt=(\d{4}-\d\d-\d\d)/)[1];
+/** Writes `bytes` to SERVED/rel atomically (temporary file + rename), as a pipeline would. */
+function put(rel, bytes) {
+  const dst = path.join(SERVED, rel);
+  fs.mkdirSync(path.dirname(dst), { recursive: true });
+  const tmp = path.join(path.dirname(dst), `.tmp-${process.pid}-${path.basename(dst)}`);
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, dst);
+}
+const copyFrom = (dir, rel, as = rel) => put(as, fs.readFileSync(path.join(dir, rel)));
+const publish = () => cli('manifest', SERVED);
+const ALL = partsOf(STAGE);
+const DAYS = [...new Set(ALL.map(dayOf))].sort();
+const served = (rel) => `/data/${rel}`;
+
+fs.rmSync(SERVED, { recursive: true, force: true });
+fs.mkdirSync(SERVED, { recursive: true });
+for (const rel of ALL.filter((r) => dayOf(r) <= DAYS[4])) copyFrom(STAGE, rel);
+publish();
+
+const config = (extra) => JSON.stringify({ manifest: 'data/manifest.json', refresh_seconds: 1, stale_after_seconds: 0, alerts: null, ...extra });
+const server = await startServer({ mounts: { '/': DIST, '/data': SERVED, '/old': OLD }, overrides: { '/config.json': config({}) } });
+const BASE = server.origin + '/';
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+    '--disable-component-update', '--no-first-run', '--disable-sync'],
+});
+
+async function open(url) {
+  const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+  const page = await ctx.newPage();
+  const log = { consoleErrors: [], pageErrors: [] };
+  page.on('console', (m) => { if (m.type() === 'error') log.consoleErrors.push(m.text()); });
+  page.on('pageerror', (e) => log.pageErrors.push(String(e)));
+  await page.goto(url);
+  await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: 60000 });
+  return { ctx, page, log };
+}
+
+async function downloadCsv(page) {
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
+  return fs.readFileSync(await dl.path(), 'utf8');
+}
+const tableRows = (page) => page.$$eval('#facts-table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+const warnings = (page) => page.$$eval('#refresh-warnings li', (lis) => lis.map((l) => l.textContent));
+const statusText = (page) => page.textContent('#refresh-status');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until the page's CSV equals `modelpulse facts` over the served folder; returns ms taken. */
+async function untilCsvEqualsFacts(page, what) {
+  const want = factsCsv();
+  const t0 = Date.now();
+  let got = '';
+  while (Date.now() - t0 < WAIT_MS) {
+    got = await downloadCsv(page);
+    if (got === want) return Date.now() - t0;
+    await sleep(300);
+  }
+  assert.equal(got, want, `${what}: the page's CSV did not become \`modelpulse facts\` within ${WAIT_MS} ms`);
+}
+
+async function untilWarning(page, re) {
+  const t0 = Date.now();
+  let w = [];
+  while (Date.now() - t0 < WAIT_MS) {
+    w = await warnings(page);
+    if (w.some((x) => re.test(x))) return w;
+    await sleep(150);
+  }
+  assert.fail(`no warning matching ${re} within ${WAIT_MS} ms; warnings: ${JSON.stringify(w)}`);
+}
+
+async function untilNoWarning(page) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < WAIT_MS * 2) {
+    if ((await warnings(page)).length === 0) return Date.now() - t0;
+    await sleep(200);
+  }
+  assert.fail(`the warning did not clear: ${JSON.stringify(await warnings(page))}`);
+}
+
+/** What is on screen: the table rows and the CSV. */
+async function snapshot(page) {
+  return { rows: await tableRows(page), csv: await downloadCsv(page) };
+}
+
+/** 200 responses (bodies sent) for `p` so far. */
+const bodies = (p) => server.log.filter((e) => e.path === p && e.status === 200).length;
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+let P; // the page under test
+
+test('initial load from a manifest: CSV equals `modelpulse facts`, status "updated N s ago", no console errors', async () => {
+  P = await open(BASE);
+  const { page, log } = P;
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready', await page.textContent('body'));
+  assert.equal(await downloadCsv(page), factsCsv());
+  await page.waitForSelector('#refresh-status');
+  await page.waitForFunction(() => /updated \d+ s ago/.test(document.querySelector('#refresh-status')?.textContent || ''), null, { timeout: WAIT_MS });
+  assert.equal(await page.textContent('#refresh-pause'), 'Pause updates');
+  assert.deepEqual(await warnings(page), []);
+  assert.equal(await page.$('#errors'), null);
+  // Every part fetched once.
+  for (const rel of partsOf(SERVED)) assert.equal(bodies(served(rel)), 1, `${rel} fetched ${bodies(served(rel))} times`);
+  assert.deepEqual(log.consoleErrors, []);
+  assert.deepEqual(log.pageErrors, []);
+});
+
+test('an unchanged manifest is revalidated: 304, no body, nothing else fetched', async () => {
+  const before = server.log.length;
+  await sleep(3500);
+  const polls = server.log.slice(before).filter((e) => e.path.startsWith('/data/'));
+  assert.ok(polls.length >= 2, `polls in 3.5 s at 1 s: ${JSON.stringify(polls)}`);
+  for (const e of polls) {
+    assert.equal(e.path, '/data/manifest.json', `fetched ${e.path} though nothing changed`);
+    assert.deepEqual([e.status, e.bytes, e.conditional], [304, 0, true], JSON.stringify(e));
+  }
+  assert.deepEqual(P.log.consoleErrors, []);
+});
+
+test('append a day: the page equals `modelpulse facts` over all parts; only the new parts fetched', async () => {
+  const { page } = P;
+  const added = ALL.filter((r) => dayOf(r) === DAYS[5]);
+  for (const rel of added) copyFrom(STAGE, rel);
+  publish();
+  const ms = await untilCsvEqualsFacts(page, 'append');
+  console.log(`     (appended ${added.length} parts; the page showed them after ${ms} ms)`);
+  for (const rel of partsOf(SERVED)) assert.equal(bodies(served(rel)), 1, `${rel} fetched ${bodies(served(rel))} times`);
+  assert.deepEqual(P.log.consoleErrors, []);
+  assert.deepEqual(P.log.pageErrors, []);
+});
+
+test('a part rewritten with new content, and a part listed twice, are counted once', async () => {
+  const { page } = P;
+  const rel = ALL.find((r) => r.startsWith('raw_llm_events/') && dayOf(r) === DAYS[2]);
+  const old = fs.readFileSync(path.join(SERVED, rel));
+  copyFrom(STAGE2, rel); // same path, other rows
+  assert.notDeepEqual(fs.readFileSync(path.join(SERVED, rel)), old);
+  // The same bytes as another part under a second name (an upload retried under a new name).
+  const twin = ALL.find((r) => r.startsWith('raw_support_events/') && dayOf(r) === DAYS[1]);
+  const twinCopy = twin.replace(/part-0\.parquet$/, 'part-7.parquet');
+  copyFrom(SERVED, twin, twinCopy);
+  publish();
+  await untilCsvEqualsFacts(page, 'rewrite');
+  assert.equal(bodies(served(rel)), 2, 'the rewritten part is fetched again, once');
+  assert.equal(bodies(served(twinCopy)), 0, 'a second listing of the same bytes is not fetched');
+  for (const r of partsOf(SERVED).filter((r) => r !== rel && r !== twinCopy)) assert.equal(bodies(served(r)), 1, r);
+});
+
+test('Pause stops polling (no request while paused); Resume (keyboard) polls again', async () => {
+  const { page } = P;
+  await page.click('#refresh-pause');
+  await page.waitForFunction(() => document.querySelector('#refresh-pause').textContent === 'Resume updates');
+  assert.equal(await page.getAttribute('#refresh-pause', 'aria-pressed'), 'true');
+  assert.match(await statusText(page), /updates paused/);
+  await sleep(300); // a poll already in flight may finish
+  const before = server.log.filter((e) => e.path.startsWith('/data/')).length;
+  // Something to fetch, so a poll would show.
+  for (const rel of ALL.filter((r) => dayOf(r) === DAYS[6])) copyFrom(STAGE, rel);
+  publish();
+  await sleep(3500);
+  const during = server.log.filter((e) => e.path.startsWith('/data/')).slice(before);
+  assert.deepEqual(during, [], 'requests while paused');
+  await page.focus('#refresh-pause');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#refresh-pause').textContent === 'Pause updates');
+  await untilCsvEqualsFacts(page, 'resume');
+  assert.ok(!/updates paused/.test(await statusText(page)));
+});
+
+/** A failure mode: the warning names what failed, the screen keeps the last good data, the
+ *  error panel stays closed, and once the server is healthy the warning goes and data flows. */
+async function failAndRecover(mode, warningRe, { change, heal = () => server.setMode('ok') } = {}) {
+  const { page } = P;
+  const before = await snapshot(page);
+  server.setMode(mode);
+  if (change) change();
+  const w = await untilWarning(page, warningRe);
+  assert.ok(w.some((x) => x.startsWith('refresh failed: ')), JSON.stringify(w));
+  assert.ok(w.some((x) => /; retrying in \d+ s$/.test(x)), JSON.stringify(w));
+  await sleep(1200); // another (backed-off) attempt may run; still nothing changes
+  assert.deepEqual(await snapshot(page), before, 'the data on screen changed during the failure');
+  assert.equal(await page.$('#errors'), null, 'a failed poll opened the error panel');
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+  heal();
+  const ms = await untilNoWarning(page);
+  console.log(`     (recovered ${ms} ms after the server was healthy again)`);
+  await untilCsvEqualsFacts(page, `after ${mode}`);
+}
+
+test('HTTP 500 on the manifest: warning names manifest.json, last good data kept, recovery', async () => {
+  await failAndRecover('500', /^refresh failed: manifest\.json: HTTP 500/);
+});
+
+test('dropped connection: warning names manifest.json (network error), last good data kept, recovery', async () => {
+  await failAndRecover('drop', /^refresh failed: manifest\.json: network error/);
+});
+
+test('a corrupt part: warning names the part (sha256 mismatch), last good data kept, recovery fetches only it', async () => {
+  const added = ALL.filter((r) => dayOf(r) === DAYS[7]);
+  const bad = added.find((r) => r.startsWith('raw_llm_events/'));
+  await failAndRecover(`corrupt:${served(bad)}`, new RegExp(`^refresh failed: ${bad.replace(/[.]/g, '\\.')}: sha256 `), {
+    change: () => { for (const rel of added) copyFrom(STAGE, rel); publish(); },
+  });
+  for (const r of added.filter((r) => r !== bad)) assert.equal(bodies(served(r)), 1, `${r} refetched after the failure`);
+  assert.ok(bodies(served(bad)) >= 2, 'the corrupt part was fetched again after recovery');
+});
+
+test('an unparsable manifest: warning names manifest.json, last good data kept, recovery with new parts', async () => {
+  const rest = ALL.filter((r) => dayOf(r) > DAYS[7]);
+  await failAndRecover('ok', /^refresh failed: manifest\.json: not valid JSON/, {
+    change: () => put('manifest.json', '{"version": 1, "tables": '),
+    // Healed by the pipeline: a valid manifest again, with more parts.
+    heal: () => { for (const rel of rest) copyFrom(STAGE, rel); publish(); },
+  });
+  assert.ok(rest.length > 0);
+  assert.deepEqual(P.log.pageErrors, []);
+});
+
+test('data that ended long ago: stale warning with the newest data\'s time', async () => {
+  server.setOverride('/config.json', config({ manifest: 'old/manifest.json', stale_after_seconds: 3600 }));
+  const { page, log, ctx } = await open(BASE);
+  try {
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+    const w = await untilWarning(page, /^stale: newest data from \d+ [A-Z][a-z]{2} \d{4} \d\d:\d\d UTC$/);
+    const m = JSON.parse(fs.readFileSync(path.join(OLD, 'manifest.json'), 'utf8'));
+    const maxDate = Object.values(m.tables).flatMap((t) => t.parts).map((p) => p.max_date).filter(Boolean).sort().pop();
+    const end = new Date(Date.parse(maxDate) + 86400000);
+    const want = `${end.getUTCDate()} ${end.toLocaleString('en', { month: 'short', timeZone: 'UTC' })} ${end.getUTCFullYear()} 00:00 UTC`;
+    assert.ok(w.includes(`stale: newest data from ${want}`), `${JSON.stringify(w)} vs ${want}`);
+    // Indonesian too.
+    await page.selectOption('#lang', 'id');
+    await untilWarning(page, /^data usang: data terbaru dari /);
+    assert.deepEqual(log.pageErrors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+// ---------------------------------------------------------------------------------------------
+let passed = 0, failed = 0;
+for (const t of tests) {
+  const t0 = Date.now();
+  try {
+    await t.fn();
+    passed++;
+    console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${t.name}\n     ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
+  }
+}
+if (P) await P.ctx.close();
+await browser.close();
+await server.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
