@@ -186,6 +186,8 @@ pub const EN: &[(&str, &str)] = &[
     ("refresh.network", "network error"),
     ("refresh.pause", "Pause updates"),
     ("refresh.resume", "Resume updates"),
+    ("ranges.stats", "range reads"),
+    ("ranges.requests", "requests"),
 ];
 
 /// Indonesian catalog: same keys as [`EN`].
@@ -341,6 +343,8 @@ pub const ID: &[(&str, &str)] = &[
     ("refresh.network", "galat jaringan"),
     ("refresh.pause", "Jeda pembaruan"),
     ("refresh.resume", "Lanjutkan pembaruan"),
+    ("ranges.stats", "baca rentang"),
+    ("ranges.requests", "permintaan"),
 ];
 
 /// The text for `key` in `lang`, falling back to English, then to the key itself.

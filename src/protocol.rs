@@ -98,6 +98,23 @@ pub struct Loaded {
     /// When fetching (or reading local files) and decoding ran (absolute ms, see module docs).
     pub fetch: Span,
     pub decode: Span,
+    /// Files read by HTTP range requests (`src/worker/ranges.rs`); `None` when every file was
+    /// read whole.
+    #[serde(default)]
+    pub ranges: Option<RangeStats>,
+}
+
+/// What the range reads of a load fetched (for the stats footer).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeStats {
+    /// Files read by ranges.
+    pub files: u32,
+    /// HTTP requests made for them (footers included).
+    pub requests: u32,
+    /// Bytes fetched for them.
+    pub fetched: u64,
+    /// Their total size.
+    pub file_bytes: u64,
 }
 
 /// Where the dataset came from.
@@ -244,6 +261,10 @@ mod tests {
                 date_range: Some((NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2026, 2, 1).unwrap())),
                 errors: vec!["f: bad".into()],
                 rules: Some(RulesStatus { loaded: false, notice: Some(("alerts.toml".into(), "why".into())) }),
+                ..Default::default()
+            }),
+            FromWorker::Loaded(Loaded {
+                ranges: Some(RangeStats { files: 1, requests: 3, fetched: 1_234_567, file_bytes: 98_765_432 }),
                 ..Default::default()
             }),
         ];

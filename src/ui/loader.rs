@@ -77,6 +77,7 @@ pub fn on_loaded(state: AppState, l: Loaded) {
         t.decode = Some(d1 - d0);
     });
     state.rows_loaded.set(l.rows);
+    state.range_stats.set(l.ranges.clone());
     state.providers.set(l.providers);
     state.date_range.set(l.date_range);
     state.errors.set(l.errors);

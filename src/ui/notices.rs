@@ -114,6 +114,17 @@ pub fn StatsFooter(state: AppState) -> impl IntoView {
         .collect();
         parts.push(format!("{} {}", fmt_int(lang, state.rows_loaded.get() as i64), t(lang, "ui.stats.rows")));
         parts.push(format!("{} {}", fmt_bytes(lang, state.progress.with(|p| p.bytes_fetched)), t(lang, "ui.stats.bytes")));
+        // Range reads (src/worker/ranges.rs): requests, and bytes fetched of the files' size.
+        if let Some(r) = state.range_stats.get() {
+            parts.push(format!(
+                "{}: {} {}, {} / {}",
+                t(lang, "ranges.stats"),
+                fmt_int(lang, i64::from(r.requests)),
+                t(lang, "ranges.requests"),
+                fmt_bytes(lang, r.fetched),
+                fmt_bytes(lang, r.file_bytes)
+            ));
+        }
         parts.join(" · ")
     };
     let source = move || {

@@ -76,6 +76,8 @@ pub struct AppState {
     /// First and last date of the data.
     pub date_range: RwSignal<Option<(NaiveDate, NaiveDate)>>,
     pub rows_loaded: RwSignal<u64>,
+    /// What range reads fetched (stats footer); `None` when every file was read whole.
+    pub range_stats: RwSignal<Option<modelpulse::protocol::RangeStats>>,
     pub progress: RwSignal<Progress>,
     /// One line per failed file, each starting with the file name.
     pub errors: RwSignal<Vec<String>>,
@@ -108,6 +110,7 @@ impl AppState {
             providers: RwSignal::new(Vec::new()),
             date_range: RwSignal::new(None),
             rows_loaded: RwSignal::new(0),
+            range_stats: RwSignal::new(None),
             progress: RwSignal::new(Progress::default()),
             errors: RwSignal::new(Vec::new()),
             source: RwSignal::new(None),

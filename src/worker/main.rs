@@ -18,6 +18,8 @@ mod js;
 #[cfg(target_arch = "wasm32")]
 mod refresh;
 #[cfg(target_arch = "wasm32")]
+mod ranges;
+#[cfg(target_arch = "wasm32")]
 mod shell;
 
 #[cfg(target_arch = "wasm32")]

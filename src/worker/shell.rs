@@ -64,6 +64,9 @@ fn handle(data: JsValue) {
             spawn_local(async move {
                 load_urls(load, &base, &urls, alerts_url.as_deref(), lang, true).await;
                 if refresh_seconds > 0 && is_current(load) {
+                    // Files read by ranges are not polled (a poll would download them whole).
+                    let urls: Vec<(Table, String)> =
+                        urls.into_iter().filter(|(_, u)| !crate::ranges::is_ranged(&absolute(&base, u))).collect();
                     crate::refresh::start_files(load, &base, &urls, lang, refresh_seconds);
                 }
             });
@@ -80,21 +83,35 @@ fn handle(data: JsValue) {
         }
         ToWorker::LoadManifest { base, url, alerts_url, refresh_seconds, lang } => {
             stop_refresh();
+            crate::ranges::clear();
             let load = next_load();
             spawn_local(crate::refresh::load_manifest(load, base, url, alerts_url, lang, refresh_seconds));
         }
         ToWorker::PauseRefresh { paused } => crate::refresh::pause(paused),
         ToWorker::View { id, query } => {
-            let t0 = now();
-            let mut view = ENGINE.with_borrow(|e| e.view(&query));
-            view.aggregate = Span { start: t0, end: now() };
-            post(&FromWorker::View { id, view });
+            // A view beyond the row groups fetched by range reads fetches them first.
+            if crate::ranges::must_widen(&query) {
+                spawn_local(async move {
+                    crate::ranges::widen(&query).await;
+                    answer_view(id, &query);
+                });
+            } else {
+                answer_view(id, &query);
+            }
         }
         ToWorker::Csv { id, query } => {
             let text = ENGINE.with_borrow(|e| e.csv(&query));
             post(&FromWorker::Csv { id, text });
         }
     }
+}
+
+/// Posts the facts of view `query`.
+fn answer_view(id: u64, query: &modelpulse::query::Query) {
+    let t0 = now();
+    let mut view = ENGINE.with_borrow(|e| e.view(query));
+    view.aggregate = Span { start: t0, end: now() };
+    post(&FromWorker::View { id, view });
 }
 
 /// Bytes fetched by the current load, posted to the page every 25 ms or 2 MiB, whichever comes
@@ -155,11 +172,13 @@ pub(crate) async fn read_rules(base: &str, url: &str, lang: Lang) -> (String, Re
 async fn load_urls(load: u64, base: &str, urls: &[(Table, String)], alerts_url: Option<&str>, lang: Lang, shown: bool) {
     let progress = Progress::new(shown, 0);
     let t0 = now();
+    // Range reads (src/worker/ranges.rs) for the view the page URL chooses.
+    let range = crate::ranges::view_range(base);
     let jobs = urls.iter().map(|(table, url)| {
         let p = progress.clone();
-        let q = progress.clone();
         async move {
-            let r = fetch::fetch_bytes(&absolute(base, url), move |len| p.expect(len), move |n| q.add(n)).await;
+            let name = file_name_of(url).to_string();
+            let r = crate::ranges::fetch_file(*table, &absolute(base, url), &name, range, &p).await;
             (*table, url, r)
         }
     });
@@ -177,16 +196,27 @@ async fn load_urls(load: u64, base: &str, urls: &[(Table, String)], alerts_url: 
     }
     let mut errors = Vec::new();
     let mut files = Vec::new();
+    let mut ranged = Vec::new();
     for (table, url, r) in results {
         let name = file_name_of(url).to_string();
         match r {
-            Ok(bytes) => files.push(FileBytes { table, name, bytes: bytes.into() }),
+            Ok(crate::ranges::Got::Whole(bytes)) => files.push(FileBytes { table, name, bytes: bytes.into() }),
+            Ok(crate::ranges::Got::Ranged(r)) => ranged.push(r),
+            Ok(crate::ranges::Got::Failed(message)) => errors.push(message),
             Err(e) => errors.push(e.text(lang, &name, url)),
         }
     }
     let rules = rules.map(|(name, text)| ENGINE.with_borrow_mut(|e| e.set_rules(&name, text)));
     let source = LoadSource::Urls(urls.iter().map(|(_, u)| u.clone()).collect());
-    finish(files, errors, source, fetch_span, !shown, rules);
+    let t1 = now();
+    let whole_bytes: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
+    let loaded = ENGINE.with_borrow_mut(|e| e.load(files, errors));
+    let mut loaded = crate::ranges::install(load, ranged, loaded.errors, whole_bytes, source, lang);
+    loaded.decode = Span { start: t1, end: now() };
+    loaded.fetch = fetch_span;
+    loaded.refresh = !shown;
+    loaded.rules = rules;
+    post(&FromWorker::Loaded(loaded));
 }
 
 /// Reads the dropped/chosen `files` (named `names`) and makes them the whole dataset.
@@ -223,6 +253,7 @@ async fn load_files(load: u64, names: Vec<String>, files: Vec<web_sys::File>, la
 
 /// Decodes `files` into the engine's new dataset and posts `Loaded`.
 fn finish(files: Vec<FileBytes>, errors: Vec<String>, source: LoadSource, fetch: Span, refresh: bool, rules: Option<RulesStatus>) {
+    crate::ranges::clear();
     let t0 = now();
     let mut loaded = ENGINE.with_borrow_mut(|e| e.load(files, errors));
     loaded.decode = Span { start: t0, end: now() };
