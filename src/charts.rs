@@ -174,6 +174,9 @@ const COLOR_ALERT: &str = "#e15759";
 const NEUTRAL: &str = "#888888";
 const GRID: &str = "rgba(136,136,136,0.25)";
 const TRANSPARENT: &str = "rgba(0,0,0,0)";
+/// Right margin in px; with a right-hand y axis (the cost axis) [`MARGIN_R_SECOND_AXIS`].
+const MARGIN_R: u32 = 24;
+const MARGIN_R_SECOND_AXIS: u32 = 72;
 
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
@@ -231,7 +234,11 @@ fn base_layout(chart: ChartId, lang: Lang) -> Value {
         "separators": if lang == Lang::Id { ",." } else { ".," },
         "hovermode": "closest",
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "bgcolor": TRANSPARENT},
-        "margin": {"t": 80, "r": 24, "b": 24, "l": 24},
+        // Margins wide enough for the axes' tick labels and titles (automargin pushes them to
+        // 53–68 px left and 60 px bottom at the demo's sizes): automargin then only grows them
+        // for unusually wide labels. Starting from narrower margins made plotly.js draw every
+        // chart twice on its first draw (a second full pass once the margins were known).
+        "margin": {"t": 80, "r": MARGIN_R, "b": 60, "l": 72},
         "uirevision": chart.id(),
         "xaxis": x_axis(lang),
     })
@@ -497,6 +504,8 @@ fn token_usage(input: &ChartInput, lang: Lang) -> Value {
         }
         y2["tickprefix"] = json!("$");
         layout["yaxis2"] = y2;
+        // Room for the right-hand axis' labels and title (see `base_layout`).
+        layout["margin"]["r"] = json!(MARGIN_R_SECOND_AXIS);
     }
     assemble(data, layout, lang)
 }

@@ -215,6 +215,22 @@ fn token_usage_without_prices_has_no_cost_trace() {
 }
 
 #[test]
+fn margins_leave_room_for_tick_labels_and_the_cost_axis_from_the_start() {
+    // plotly.js draws a chart a second time when automargin has to widen the margins, so the
+    // figures start with margins that fit the usual labels; the cost axis needs a right margin.
+    let inp = input();
+    for chart in ChartId::ALL {
+        let m = &figure(chart, &inp, Lang::En)["layout"]["margin"];
+        assert_eq!((m["l"].as_u64(), m["b"].as_u64()), (Some(72), Some(60)), "{chart:?}");
+        let r = if chart == ChartId::TokenUsage { 72 } else { 24 };
+        assert_eq!(m["r"].as_u64(), Some(r), "{chart:?}");
+    }
+    let mut unpriced = input();
+    unpriced.prices.clear();
+    assert_eq!(figure(ChartId::TokenUsage, &unpriced, Lang::En)["layout"]["margin"]["r"], 24);
+}
+
+#[test]
 fn cost_follows_the_formula_and_default_prices_cover_the_demo_providers() {
     let r = row(1, "Anthropic", None, 2_000_000, 1_000_000);
     assert_eq!(cost_usd(&r, &default_prices()), Some(2.0 * 3.0 + 15.0));
