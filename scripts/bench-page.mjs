@@ -1,8 +1,13 @@
 // Page benchmark: `node scripts/bench-page.mjs DIST DATA_DIR RUNS` (see scripts/bench-page.sh).
 // Each run launches headless Chromium with a fresh profile, opens the page on DATA_DIR (?data=),
 // waits for `ready` and reads the page's User Timing measures; then times filter changes (control
-// event → charts redrawn, the page's `modelpulse:filter` measure). Prints medians.
+// event → charts redrawn, the page's `modelpulse:filter` measure). Per run it also prints each
+// chart's `Plotly.react` time (its synchronous part, where plotly.js does its work), the longest
+// main-thread task (Long Tasks API) of the first draw and of each filter change, the facts
+// table's fill time (`modelpulse:table`, after the charts) and the machine's load average
+// (on a shared machine the wall times mostly follow it). Prints medians.
 import { chromium } from 'playwright-core';
+import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../tests/e2e/server.mjs';
 
@@ -10,8 +15,40 @@ const [dist, data, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg || 5);
 const server = await startServer({ '/': path.resolve(dist), '/bench': path.resolve(data) });
 const url = `${server.origin}/?data=bench`;
-const phases = ['fetch', 'decode', 'aggregate', 'render', 'total'];
-const results = Object.fromEntries([...phases, 'filter', 'filterAll'].map((p) => [p, []]));
+const phases = ['fetch', 'decode', 'aggregate', 'render', 'total', 'table'];
+const summary = [...phases, 'filter', 'filterAll', 'longestRender', 'longestFilter'];
+const results = Object.fromEntries(summary.map((p) => [p, []]));
+// Runs in the page before its scripts: wraps `Plotly.react` to time each chart's draw (the
+// synchronous part, and until its promise resolves) and records long tasks (Long Tasks API).
+function instrument() {
+  const bench = window.__bench = { draws: [], longTasks: [] };
+  let plotly;
+  Object.defineProperty(window, 'Plotly', {
+    configurable: true,
+    get() { return plotly; },
+    set(v) {
+      plotly = v;
+      const react = v.react;
+      v.react = function (gd, ...rest) {
+        const t0 = performance.now();
+        const p = react.call(this, gd, ...rest);
+        const sync = performance.now() - t0;
+        const id = gd.closest('figure')?.id || gd.id;
+        Promise.resolve(p).then(() => bench.draws.push({ id, start: t0, sync, done: performance.now() - t0 }));
+        return p;
+      };
+    },
+  });
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) bench.longTasks.push({ start: e.startTime, dur: e.duration }); })
+    .observe({ type: 'longtask', buffered: true });
+}
+/** Per-chart draws and the longest task that started in [t0, t1] (page clock, ms). */
+const windowStats = (page, t0, t1) => page.evaluate(([a, b]) => {
+  const d = window.__bench.draws.filter((x) => x.start >= a && x.start <= b);
+  const lt = window.__bench.longTasks.filter((x) => x.start + x.dur >= a && x.start <= b);
+  return { draws: d, longest: Math.max(0, ...lt.map((x) => x.dur)) };
+}, [t0, t1]);
+const fmtDraws = (ds) => ds.map((x) => `${x.id} ${x.sync.toFixed(0)}`).join(', ');
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 
 for (let i = 0; i < runs; i++) {
@@ -21,34 +58,49 @@ for (let i = 0; i < runs; i++) {
       '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+  await page.addInitScript(instrument);
   await page.goto(url);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: 120000 });
   const state = await page.evaluate(() => document.documentElement.dataset.state);
   if (state !== 'ready') throw new Error(`page state ${state}: ${await page.textContent('#errors')}`);
   const m = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('measure')
     .filter((e) => e.name.startsWith('modelpulse:')).map((e) => [e.name.slice(11), e.duration])));
+  const renderAt = await page.evaluate(() => { const e = performance.getEntriesByName('modelpulse:render')[0]; return [e.startTime, e.startTime + e.duration]; });
+  const first = await windowStats(page, ...renderAt);
   const rows = await page.evaluate(() => window.__modelpulse.rowsLoaded);
-  for (const p of phases) results[p].push(m[p]);
+  for (const p of phases) if (m[p] !== undefined) results[p].push(m[p]);
+  results.longestRender.push(first.longest);
   // Filter changes: toggle a provider off and on, switch range presets.
-  const filters = [], alls = [];
-  const change = async (act) => {
+  const filters = [], alls = [], longest = [], perChart = [];
+  const change = async (label, act) => {
     const n = await page.evaluate(() => window.__modelpulse.draws);
     await act();
     await page.waitForFunction((k) => window.__modelpulse.draws > k && window.__modelpulse.timings.filter !== undefined, n);
+    // Let a late long task (e.g. a paint) be reported.
+    await page.waitForTimeout(100);
+    const e = await page.evaluate(() => { const f = performance.getEntriesByName('modelpulse:filter-all').at(-1); return [f.startTime, f.startTime + f.duration]; });
     filters.push(await page.evaluate(() => performance.getEntriesByName('modelpulse:filter').at(-1).duration));
-    alls.push(await page.evaluate(() => performance.getEntriesByName('modelpulse:filter-all').at(-1).duration));
+    alls.push(e[1] - e[0]);
+    const w = await windowStats(page, ...e);
+    longest.push(w.longest);
+    perChart.push(`${label}: ${fmtDraws(w.draws) || 'none'}`);
   };
-  const first = await page.$eval('input[name=provider]', (e) => e.value);
+  const provider = await page.$eval('input[name=provider]', (e) => e.value);
   for (let k = 0; k < 2; k++) {
-    await change(() => page.click(`input[name=provider][value="${first}"]`));
-    await change(() => page.click(`input[name=provider][value="${first}"]`));
+    await change('provider off', () => page.click(`input[name=provider][value="${provider}"]`));
+    await change('provider on', () => page.click(`input[name=provider][value="${provider}"]`));
   }
-  for (const r of ['30', '7', '90', 'all']) await change(() => page.selectOption('#range', r));
+  for (const r of ['30', '7', '90', 'all']) await change(`range ${r}`, () => page.selectOption('#range', r));
   results.filter.push(...filters);
   results.filterAll.push(...alls);
-  console.log(`run ${i + 1}: ${rows} rows; ` + phases.map((p) => `${p} ${m[p].toFixed(1)} ms`).join(', ')
-    + `; filter changes: charts in view redrawn ${filters.map((f) => f.toFixed(1)).join(', ')} ms, all charts ${alls.map((f) => f.toFixed(1)).join(', ')} ms`);
+  results.longestFilter.push(...longest);
+  const f1 = (xs) => xs.map((f) => f.toFixed(1)).join(', ');
+  console.log(`run ${i + 1}: ${rows} rows; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; `
+    + phases.map((p) => `${p} ${m[p]?.toFixed(1) ?? '–'} ms`).join(', ')
+    + `\n  first draw: Plotly.react per chart (sync ms) ${fmtDraws(first.draws)}; longest task in render ${first.longest.toFixed(0)} ms`
+    + `\n  filter changes: charts in view redrawn ${f1(filters)} ms; all charts ${f1(alls)} ms; longest task ${f1(longest)} ms`
+    + `\n  per chart (sync ms): ${perChart.join('; ')}`);
   await browser.close();
 }
-console.log('median: ' + [...phases, 'filter', 'filterAll'].map((p) => `${p} ${median(results[p]).toFixed(1)} ms`).join(', '));
+console.log('median: ' + summary.map((p) => `${p} ${median(results[p]).toFixed(1)} ms`).join(', '));
 await server.close();

@@ -3,15 +3,16 @@
 # --events-per-day 11112`, served from localhost, loaded in headless Chromium with a fresh profile
 # per run; prints the User Timing phases (fetch, decode, aggregate, render, total) and the filter
 # change redraw times. Needs a built dist/ (scripts/serve.sh or tests/e2e/run.sh build it).
-# RUNS=<n> (default 5).
+# RUNS=<n> (default 5); DIST=<dir> benchmarks another build (default dist/). Wall times on a
+# shared machine follow its load; scripts/profile-page.mjs gives the main thread's CPU time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PWD/.venv/bin:$HOME/.cargo/bin:$PATH"
-[ -f dist/index.html ] || { echo "no dist/: run trunk build --release --offline first" >&2; exit 1; }
+[ -f "${DIST:-dist}/index.html" ] || { echo "no ${DIST:-dist}/: run trunk build --release --offline first" >&2; exit 1; }
 cargo build --quiet --bin modelpulse
 DATA=test-artifacts/bench-1m
 if [ ! -f "$DATA/raw_llm_events.parquet" ]; then
   target/debug/modelpulse generate --out "$DATA" --days 90 --events-per-day 11112 --end 2026-11-27
 fi
 ls -l "$DATA"
-exec node scripts/bench-page.mjs dist "$DATA" "${RUNS:-5}"
+exec node scripts/bench-page.mjs "${DIST:-dist}" "$DATA" "${RUNS:-5}"
