@@ -184,7 +184,7 @@ test('a part rewritten with new content, and a part listed twice, are counted on
   copyFrom(STAGE2, rel); // same path, other rows
   assert.notDeepEqual(fs.readFileSync(path.join(SERVED, rel)), old);
   // The same bytes as another part under a second name (an upload retried under a new name).
-  const twin = ALL.find((r) => r.startsWith('raw_support_events/') && dayOf(r) === DAYS[1]);
+  const twin = ALL.find((r) => r.startsWith('raw_conversion_events/') && dayOf(r) === DAYS[1]);
   const twinCopy = twin.replace(/part-0\.parquet$/, 'part-7.parquet');
   copyFrom(SERVED, twin, twinCopy);
   publish();
