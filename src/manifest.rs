@@ -334,10 +334,6 @@ mod stats {
     //! The event-date range of a part, from statistics or by decoding `created_at`.
     use crate::contract::Table;
     use crate::error::LoadError;
-    use arrow_array::Array;
-    use arrow_array::cast::AsArray;
-    use arrow_array::types::Int64Type;
-    use arrow_schema::DataType;
     use bytes::Bytes;
     use chrono::NaiveDate;
     use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
@@ -443,29 +439,26 @@ mod stats {
         path: &str,
         bytes: &Bytes,
     ) -> Result<(u64, Option<(NaiveDate, NaiveDate)>), LoadError> {
-        let d = crate::load::decode::decode(table, path, bytes.clone(), &["created_at"])?;
-        let a = &d.arrays[0];
-        let a = match a.data_type() {
-            DataType::Dictionary(_, v) => arrow_cast::cast(a, v)
-                .map_err(|e| LoadError::Corrupt { file: path.into(), detail: format!("column created_at: {e}") })?,
-            _ => a.clone(),
-        };
-        let Some(per_day) = crate::load::tables::units_per_day(a.data_type()) else {
-            return Ok((d.rows as u64, None)); // absent optional column (type Null)
-        };
-        let raw = arrow_cast::cast(&a, &DataType::Int64)
-            .map_err(|e| LoadError::Corrupt { file: path.into(), detail: format!("column created_at: {e}") })?;
-        let raw = raw.as_primitive::<Int64Type>();
+        let d = crate::load::decode::decode_parts(table, path, bytes.clone(), &["created_at"], &[])?;
         let (mut lo, mut hi) = (None::<i64>, None::<i64>);
-        for v in raw.iter().flatten() {
-            lo = Some(lo.map_or(v, |x| x.min(v)));
-            hi = Some(hi.map_or(v, |x| x.max(v)));
+        let mut unit = None;
+        for g in &d.groups {
+            let (raw, per_day) = crate::load::convert::timestamps(g[0].as_ref())
+                .map_err(|e| LoadError::Corrupt { file: path.into(), detail: format!("column created_at: {e}") })?;
+            unit = Some(per_day);
+            for v in raw.iter().flatten() {
+                lo = Some(lo.map_or(v, |x| x.min(v)));
+                hi = Some(hi.map_or(v, |x| x.max(v)));
+            }
         }
+        // An absent optional column (type Null, one unit per "day") has no dates.
+        let Some(per_day) = unit.filter(|&u| u > 1) else {
+            return Ok((d.rows as u64, None));
+        };
         let min_max = match (lo, hi) {
             (Some(a), Some(b)) => Some((date(path, a, per_day)?, date(path, b, per_day)?)),
             _ => None,
         };
-        debug_assert!(raw.len() == d.rows || raw.is_empty());
         Ok((d.rows as u64, min_max))
     }
 

@@ -6,24 +6,11 @@
 
 use crate::contract::{Column, Table};
 use crate::error::LoadError;
-use arrow_array::{Array, ArrayRef, new_null_array};
+use arrow_array::{ArrayRef, new_null_array};
 use arrow_schema::DataType;
 use super::ranges::Source;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
-
-/// Upper bound of rows per Arrow batch (a row group up to this size decodes as one batch).
-const BATCH_SIZE: usize = 4 * 1024 * 1024;
-
-/// The decoded, projected columns of one file.
-#[derive(Debug)]
-pub(crate) struct Decoded {
-    /// Rows in the file.
-    pub rows: usize,
-    /// One entry per requested column name, in request order. An absent optional column is an
-    /// all-null array of type Null.
-    pub arrays: Vec<ArrayRef>,
-}
 
 /// The decoded, projected columns of one file, per row group.
 #[derive(Debug)]
@@ -36,27 +23,9 @@ pub(crate) struct Parts {
 }
 
 /// Decodes `bytes` as `table`, returning the columns named in `wanted` (each must be a contract
-/// column of `table`) concatenated over the row groups (those of a sparse source only). Errors
-/// name `file`: not Parquet, missing required column, wrong type, corrupt data.
-pub(crate) fn decode(table: Table, file: &str, bytes: impl Into<Source>, wanted: &[&str]) -> Result<Decoded, LoadError> {
-    let Parts { rows, groups } = decode_parts(table, file, bytes, wanted, &[])?;
-    let mut arrays = Vec::with_capacity(wanted.len());
-    for (c, name) in wanted.iter().enumerate() {
-        let parts: Vec<&dyn Array> = groups.iter().map(|g| g[c].as_ref()).collect();
-        arrays.push(match parts.len() {
-            0 => new_null_array(&DataType::Null, 0),
-            1 => groups[0][c].clone(),
-            _ => arrow_select::concat::concat(&parts).map_err(|e| LoadError::Corrupt {
-                file: file.to_string(),
-                detail: format!("column {name}: {e}"),
-            })?,
-        });
-    }
-    Ok(Decoded { rows, arrays })
-}
-
-/// Like [`decode`], but keeps the row groups apart (each one array per column), so that callers
-/// can normalise them in parallel. Natively every (row group, column) pair is decoded as its own
+/// column of `table`) per row group (those of a sparse source only; callers append the groups in
+/// order — no concatenation kernel). Errors name `file`: not Parquet, missing required column,
+/// wrong type, corrupt data. Natively every (row group, column) pair is decoded as its own
 /// rayon task. Plain string columns named in `dictionary` are read as dictionaries (keys straight
 /// from the Parquet dictionary pages, no per-row strings) — for low-cardinality columns.
 pub(crate) fn decode_parts(
@@ -215,16 +184,17 @@ fn as_dictionaries(meta: ArrowReaderMetadata, names: &[&str]) -> ArrowReaderMeta
         .unwrap_or(meta)
 }
 
-/// Decodes one root column of one row group (the file's index) into a single array.
+/// Decodes one root column of one row group (the file's index) into a single array (one batch).
 fn read_column(bytes: &Source, meta: &ArrowReaderMetadata, group: usize, root: usize, rows: usize) -> Result<ArrayRef, String> {
     let mask = ProjectionMask::roots(meta.parquet_schema(), [root]);
     let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), meta.clone())
         .with_projection(mask)
         .with_row_groups(vec![group])
-        .with_batch_size(rows.clamp(1, BATCH_SIZE))
+        .with_batch_size(rows.max(1))
         .build()
         .map_err(|e| e.to_string())?;
-    let mut arrays = Vec::new();
+    // The batch size is the row group's row count, so it decodes as one batch.
+    let mut arrays = Vec::with_capacity(1);
     for b in reader {
         let b = b.map_err(|e| e.to_string())?;
         arrays.push(b.column(0).clone());
@@ -232,10 +202,7 @@ fn read_column(bytes: &Source, meta: &ArrowReaderMetadata, group: usize, root: u
     match arrays.len() {
         0 => Ok(arrow_array::new_empty_array(meta.schema().field(root).data_type())),
         1 => Ok(arrays.pop().expect("one")),
-        _ => {
-            let refs: Vec<&dyn Array> = arrays.iter().map(|a| a.as_ref()).collect();
-            arrow_select::concat::concat(&refs).map_err(|e| e.to_string())
-        }
+        n => Err(format!("row group {group} decoded as {n} batches, expected one")),
     }
 }
 

@@ -8,6 +8,7 @@
 //! ([`Dataset::dashboard_facts`], [`Dataset::daily_totals`], [`Dataset::conversion_facts`]) only
 //! read prepared numbers, so a filter change is cheap.
 
+pub(crate) mod convert;
 pub(crate) mod decode;
 pub(crate) mod par;
 pub mod ranges;

@@ -15,7 +15,7 @@ use crate::contract::Table;
 use crate::error::LoadError;
 use crate::model::conversion_facts::ConversionIndex;
 use crate::model::dashboard_facts::DashboardIndex;
-use arrow_array::{Array, StringArray};
+use arrow_array::Array;
 use bytes::Bytes;
 use rustc_hash::FxHashMap;
 use std::collections::HashMap;
@@ -337,14 +337,12 @@ fn append_conversion(acc: &mut ConversionTable, t: &ConversionTable) {
 }
 
 fn concat_support<'a>(label: String, parts: impl Iterator<Item = &'a SupportTable> + Clone) -> Result<SupportTable, LoadError> {
-    let arrays: Vec<&dyn Array> = parts.clone().map(|p| &p.ticket as &dyn Array).collect();
-    let ticket = if arrays.is_empty() {
-        StringArray::from(Vec::<&str>::new())
-    } else {
-        let c = arrow_select::concat::concat(&arrays)
-            .map_err(|e| LoadError::Corrupt { file: label.clone(), detail: format!("column ticket_id: {e}") })?;
-        arrow_array::cast::AsArray::as_string::<i32>(&c).clone()
-    };
+    let (rows, bytes) = parts.clone().fold((0, 0), |(r, b), p| (r + p.ticket.len(), b + p.ticket.values().len()));
+    let mut builder = arrow_array::builder::StringBuilder::with_capacity(rows, bytes);
+    for p in parts.clone() {
+        builder.extend(p.ticket.iter());
+    }
+    let ticket = builder.finish();
     Ok(SupportTable {
         rows_read: parts.clone().map(|p| p.rows_read).sum(),
         by_agent: parts.clone().flat_map(|p| p.by_agent.iter().copied()).collect(),

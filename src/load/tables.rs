@@ -2,15 +2,13 @@
 //! providers as u32 ids into a sorted name list, days as i32 days since 1970-01-01 (UTC),
 //! session ids interned to u32, numbers as f64/i64 with NaN for a null float.
 
-use super::decode::{Decoded, Reader, decode};
+use super::convert::{Text, bool_into, f64_into, i64_into, timestamps};
+use super::decode::{Parts, Reader, decode_parts};
 use super::par;
 use crate::contract::Table;
 use crate::error::LoadError;
-use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int64Type};
 use arrow_array::{Array, ArrayRef, StringArray};
-use arrow_cast::{CastOptions, cast_with_options};
-use arrow_schema::{DataType, TimeUnit};
+use arrow_buffer::NullBuffer;
 use rustc_hash::FxHashMap;
 
 /// Session id of a row whose `session_id` is null (it belongs to no session).
@@ -107,54 +105,6 @@ fn corrupt(file: &str, column: &str, e: impl std::fmt::Display) -> LoadError {
     LoadError::Corrupt { file: file.to_string(), detail: format!("column {column}: {e}") }
 }
 
-fn cast_strict(file: &str, column: &str, a: &ArrayRef, to: &DataType) -> Result<ArrayRef, LoadError> {
-    let opts = CastOptions { safe: false, ..Default::default() };
-    cast_with_options(a, to, &opts).map_err(|e| corrupt(file, column, e))
-}
-
-/// Any string/integer/dictionary column → Utf8 (integers as decimal text; an absent column,
-/// type Null, becomes all-null).
-fn text(file: &str, column: &str, a: &ArrayRef) -> Result<StringArray, LoadError> {
-    Ok(cast_strict(file, column, a, &DataType::Utf8)?.as_string::<i32>().clone())
-}
-
-/// Any numeric column → f64 with NaN for null.
-fn floats(file: &str, column: &str, a: &ArrayRef) -> Result<Vec<f64>, LoadError> {
-    let c = cast_strict(file, column, a, &DataType::Float64)?;
-    let c = c.as_primitive::<Float64Type>();
-    if c.null_count() == 0 {
-        return Ok(c.values().to_vec());
-    }
-    Ok(c.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
-}
-
-/// How many units of a timestamp type make one day; `None` for a type that is not a timestamp.
-pub(crate) fn units_per_day(t: &DataType) -> Option<i64> {
-    match t {
-        DataType::Timestamp(TimeUnit::Second, _) => Some(86_400),
-        DataType::Timestamp(TimeUnit::Millisecond, _) => Some(86_400_000),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => Some(86_400_000_000),
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => Some(86_400_000_000_000),
-        _ => None,
-    }
-}
-
-/// A timestamp column → (raw values in its unit, with its validity; units per day). Time zones do not
-/// matter: Arrow stores instants as UTC epoch offsets, and a naive timestamp is read as UTC.
-fn timestamps(file: &str, column: &str, a: &ArrayRef) -> Result<(arrow_array::Int64Array, i64), LoadError> {
-    let a = match a.data_type() {
-        DataType::Dictionary(_, v) => cast_strict(file, column, a, v)?,
-        _ => a.clone(),
-    };
-    let per_day: i64 = match a.data_type() {
-        t @ DataType::Timestamp(..) => units_per_day(t).expect("a timestamp type"),
-        DataType::Null => 1,
-        other => return Err(corrupt(file, column, format!("unexpected type {other}"))),
-    };
-    let raw = cast_strict(file, column, &a, &DataType::Int64)?;
-    Ok((raw.as_primitive::<Int64Type>().clone(), per_day))
-}
-
 /// Days since 1970-01-01 of a raw timestamp; errors outside chrono's date range.
 fn day_of(file: &str, column: &str, ts: i64, per_day: i64) -> Result<i32, LoadError> {
     let d = ts.div_euclid(per_day);
@@ -175,47 +125,29 @@ const L_TOKENS_IN: usize = 4;
 const L_TOKENS_OUT: usize = 5;
 const L_CREATED: usize = 6;
 
-/// One row group after dropping rows with a null `created_at`.
-struct LlmPart {
-    arrays: Vec<ArrayRef>,
-    kept: usize,
+/// Wraps a conversion error of `column` into a `Corrupt` error naming `file`.
+fn at<'a>(file: &'a str, column: &'a str) -> impl Fn(String) -> LoadError + 'a {
+    move |e| corrupt(file, column, e)
 }
 
-/// Appends a numeric column to `out` as f64, NaN for null.
-fn extend_f64(file: &str, column: &str, a: &ArrayRef, out: &mut Vec<f64>) -> Result<(), LoadError> {
-    let start = out.len();
-    match a.data_type() {
-        DataType::Int64 => out.extend(a.as_primitive::<Int64Type>().values().iter().map(|&v| v as f64)),
-        _ => {
-            let c = cast_strict(file, column, a, &DataType::Float64)?;
-            out.extend_from_slice(c.as_primitive::<Float64Type>().values());
+/// Keeps, from `out[start..]`, the rows whose bit in `keep` is set (all when `keep` is `None`).
+fn retain_rows<T: Copy>(out: &mut Vec<T>, start: usize, keep: Option<&NullBuffer>) {
+    let Some(keep) = keep else { return };
+    let mut w = start;
+    for (i, valid) in keep.iter().enumerate() {
+        if valid {
+            out[w] = out[start + i];
+            w += 1;
         }
     }
-    if let Some(nulls) = a.logical_nulls().filter(|n| n.null_count() > 0) {
-        for i in nulls.iter().enumerate().filter_map(|(i, valid)| (!valid).then_some(i)) {
-            out[start + i] = f64::NAN;
-        }
-    }
-    Ok(())
+    out.truncate(w);
 }
 
-/// Appends an integer column to `out` as i64, 0 for null.
-fn extend_i64(file: &str, column: &str, a: &ArrayRef, out: &mut Vec<i64>) -> Result<(), LoadError> {
-    let start = out.len();
-    let c = cast_strict(file, column, a, &DataType::Int64)?;
-    out.extend_from_slice(c.as_primitive::<Int64Type>().values());
-    if let Some(nulls) = c.nulls().filter(|n| n.null_count() > 0) {
-        for i in nulls.iter().enumerate().filter_map(|(i, valid)| (!valid).then_some(i)) {
-            out[start + i] = 0;
-        }
-    }
-    Ok(())
-}
-
-/// Interns a text column's values into part-local ids (first-seen order); null → `null_as`.
-/// Dictionary columns map their keys; plain columns compare with the previous row first, then a
-/// short list, so a low-cardinality column costs no hashing.
-fn intern_local(file: &str, column: &str, a: &ArrayRef, null_as: &str, out: &mut [u32]) -> Result<Vec<String>, LoadError> {
+/// Interns a text column's values into part-local ids (first-seen order), appending one id per
+/// row kept by `keep` (all rows when `None`) to `out`; null → `null_as`. Dictionary columns map
+/// their keys (each value looked up once); plain columns compare with the previous row first,
+/// then a short list, so a low-cardinality column costs no hashing.
+fn intern_local(col: &Text, keep: Option<&NullBuffer>, null_as: &str, out: &mut Vec<u32>) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     let id_of = |v: &str, names: &mut Vec<String>| -> u32 {
         match names.iter().position(|n| n == v) {
@@ -226,37 +158,35 @@ fn intern_local(file: &str, column: &str, a: &ArrayRef, null_as: &str, out: &mut
             }
         }
     };
-    if let Some(dict) = a.as_any_dictionary_opt() {
-        let values = text(file, column, dict.values())?;
-        if values.is_empty() {
-            // No values: every key is null (arrow validated the keys against the values).
-            if !out.is_empty() {
-                out.fill(id_of(null_as, &mut names));
-            }
-            return Ok(names);
-        }
-        // Only values some row refers to become names (a dictionary may hold unused values).
+    let kept = |i: usize| keep.is_none_or(|k| k.is_valid(i));
+    out.reserve(col.len());
+    if let Text::Dict { keys, key_nulls, values } = col {
+        // Only values some kept row refers to become names (a dictionary may hold unused values).
         let mut value_ids: Vec<Option<u32>> = vec![None; values.len()];
-        let key_nulls = dict.keys().nulls().filter(|n| n.null_count() > 0).cloned();
-        let keys = dict.normalized_keys();
-        for (i, (o, &k)) in out.iter_mut().zip(&keys).enumerate() {
-            *o = if key_nulls.as_ref().is_some_and(|n| n.is_null(i)) || values.is_null(k) {
-                id_of(null_as, &mut names)
-            } else {
-                *value_ids[k].get_or_insert_with(|| id_of(values.value(k), &mut names))
-            };
+        let mut null_id: Option<u32> = None;
+        for (i, &k) in keys.iter().enumerate() {
+            if !kept(i) {
+                continue;
+            }
+            let v = if key_nulls.as_ref().is_some_and(|n| n.is_null(i)) { None } else { Some(k) };
+            out.push(match v.and_then(|k| values.get(k).map(|t| (k, t))) {
+                Some((k, t)) => *value_ids[k].get_or_insert_with(|| id_of(t, &mut names)),
+                None => *null_id.get_or_insert_with(|| id_of(null_as, &mut names)),
+            });
         }
-        return Ok(names);
+        return names;
     }
-    let col = text(file, column, a)?;
     let mut prev: Option<(&str, u32)> = None;
     let mut map: FxHashMap<&str, u32> = FxHashMap::default();
-    for (i, o) in out.iter_mut().enumerate() {
-        let v = if col.is_null(i) { null_as } else { col.value(i) };
+    for i in 0..col.len() {
+        if !kept(i) {
+            continue;
+        }
+        let v = col.get(i).unwrap_or(null_as);
         if let Some((pv, pid)) = prev
             && pv == v
         {
-            *o = pid;
+            out.push(pid);
             continue;
         }
         let id = if names.len() < 16 {
@@ -265,28 +195,9 @@ fn intern_local(file: &str, column: &str, a: &ArrayRef, null_as: &str, out: &mut
             *map.entry(v).or_insert_with(|| id_of(v, &mut names))
         };
         prev = Some((v, id));
-        *o = id;
+        out.push(id);
     }
-    Ok(names)
-}
-
-impl LlmPart {
-    /// Drops the rows whose `created_at` is null.
-    fn new(file: &str, arrays: Vec<ArrayRef>) -> Result<Self, LoadError> {
-        let created = &arrays[L_CREATED];
-        if created.null_count() == 0 {
-            let kept = created.len();
-            return Ok(LlmPart { arrays, kept });
-        }
-        let keep = arrow_array::BooleanArray::from_iter((0..created.len()).map(|i| Some(created.is_valid(i))));
-        let arrays = arrays
-            .iter()
-            .map(|a| arrow_select::filter::filter(a, &keep).map_err(|e| corrupt(file, "created_at", e)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let kept = arrays[L_CREATED].len();
-        Ok(LlmPart { arrays, kept })
-    }
-
+    names
 }
 
 /// The hash of a session id's text, for [`SessionInterner`] and [`LlmTable::session_id`].
@@ -317,16 +228,37 @@ impl SessionInterner {
     }
 
     /// Appends the id of each row of `col` to `out` ([`NO_SESSION`] for null).
-    fn intern(&mut self, col: &StringArray, out: &mut Vec<u32>) {
+    fn intern(&mut self, col: &Text, keep: Option<&NullBuffer>, out: &mut Vec<u32>) {
+        // One monomorphic loop per plain string type (the hot path); others go through `get`.
+        match col {
+            Text::Utf8(a) => self.intern_rows(a.len(), keep, out, |i| a.is_valid(i).then(|| a.value(i))),
+            Text::Large(a) => self.intern_rows(a.len(), keep, out, |i| a.is_valid(i).then(|| a.value(i))),
+            Text::View(a) => self.intern_rows(a.len(), keep, out, |i| a.is_valid(i).then(|| a.value(i))),
+            _ => self.intern_rows(col.len(), keep, out, |i| col.get(i)),
+        }
+    }
+
+    /// Appends the id of each of `rows` rows kept by `keep` (all when `None`) to `out`
+    /// ([`NO_SESSION`] for null); `value(i)` is row `i`'s text.
+    fn intern_rows<'a>(
+        &mut self,
+        rows: usize,
+        keep: Option<&NullBuffer>,
+        out: &mut Vec<u32>,
+        value: impl Fn(usize) -> Option<&'a str>,
+    ) {
         let SessionInterner { table, keys } = self;
-        out.reserve(col.len());
+        out.reserve(rows);
         let mut prev: Option<(&[u8], u32)> = None;
-        for i in 0..col.len() {
-            if col.is_null(i) {
-                out.push(NO_SESSION);
+        for i in 0..rows {
+            if keep.is_some_and(|k| k.is_null(i)) {
                 continue;
             }
-            let v = col.value(i).as_bytes();
+            let Some(text) = value(i) else {
+                out.push(NO_SESSION);
+                continue;
+            };
+            let v = text.as_bytes();
             if let Some((pv, pid)) = prev
                 && pv == v
             {
@@ -339,7 +271,7 @@ impl SessionInterner {
                 None => {
                     let id = (keys.offsets_slice().len() - 1) as u32;
                     table.insert_unique(h, id, |&id| session_hash(key_bytes(keys, id)));
-                    keys.append_value(col.value(i));
+                    keys.append_value(text);
                     id
                 }
             };
@@ -413,19 +345,31 @@ impl LlmTable {
         sessions: &mut SessionInterner,
         names: &mut Vec<String>,
     ) -> Result<(), LoadError> {
-        let part = LlmPart::new(file, arrays)?;
-        let a = &part.arrays;
-        let (raw, per_day) = timestamps(file, "created_at", &a[L_CREATED])?;
-        for &v in raw.values() {
-            self.day.push(day_of(file, "created_at", v, per_day)?);
+        let a = &arrays;
+        // Rows with a null `created_at` are skipped (not filtered into copies).
+        let (raw, per_day) = timestamps(a[L_CREATED].as_ref()).map_err(at(file, "created_at"))?;
+        let keep = raw.nulls().filter(|n| n.null_count() > 0);
+        self.day.reserve(raw.len());
+        for (i, &v) in raw.values().iter().enumerate() {
+            if keep.is_none_or(|k| k.is_valid(i)) {
+                self.day.push(day_of(file, "created_at", v, per_day)?);
+            }
         }
+        let ts = self.ts.len();
         self.ts.extend_from_slice(raw.values());
-        extend_f64(file, "response_time_ms", &a[L_LATENCY], &mut self.latency)?;
-        extend_f64(file, "accuracy", &a[L_ACCURACY], &mut self.accuracy)?;
-        extend_i64(file, "tokens_input", &a[L_TOKENS_IN], &mut self.tokens_in)?;
-        extend_i64(file, "tokens_output", &a[L_TOKENS_OUT], &mut self.tokens_out)?;
-        let mut local = vec![0u32; part.kept];
-        let local_names = intern_local(file, "provider", &a[L_PROVIDER], UNKNOWN_PROVIDER, &mut local)?;
+        retain_rows(&mut self.ts, ts, keep);
+        let n = self.latency.len();
+        f64_into(a[L_LATENCY].as_ref(), &mut self.latency).map_err(at(file, "response_time_ms"))?;
+        retain_rows(&mut self.latency, n, keep);
+        f64_into(a[L_ACCURACY].as_ref(), &mut self.accuracy).map_err(at(file, "accuracy"))?;
+        retain_rows(&mut self.accuracy, n, keep);
+        i64_into(a[L_TOKENS_IN].as_ref(), &mut self.tokens_in).map_err(at(file, "tokens_input"))?;
+        retain_rows(&mut self.tokens_in, n, keep);
+        i64_into(a[L_TOKENS_OUT].as_ref(), &mut self.tokens_out).map_err(at(file, "tokens_output"))?;
+        retain_rows(&mut self.tokens_out, n, keep);
+        let provider = Text::new(a[L_PROVIDER].as_ref()).map_err(at(file, "provider"))?;
+        let mut local = Vec::new();
+        let local_names = intern_local(&provider, keep, UNKNOWN_PROVIDER, &mut local);
         let to_global: Vec<u32> = local_names
             .into_iter()
             .map(|n| match names.iter().position(|m| *m == n) {
@@ -437,7 +381,8 @@ impl LlmTable {
             })
             .collect();
         self.provider.extend(local.iter().map(|&l| to_global[l as usize]));
-        sessions.intern(&text(file, "session_id", &a[L_SESSION])?, &mut self.session);
+        let session = Text::new(a[L_SESSION].as_ref()).map_err(at(file, "session_id"))?;
+        sessions.intern(&session, keep, &mut self.session);
         Ok(())
     }
 
@@ -463,43 +408,55 @@ impl LlmTable {
 }
 
 impl SupportTable {
-    /// Decodes and normalises a `raw_support_events` file.
+    /// Decodes and normalises a `raw_support_events` file (row group by row group).
     pub fn load(file: &str, bytes: impl Into<super::ranges::Source>) -> Result<Self, LoadError> {
         const COLS: [&str; 3] = ["ticket_id", "resolved_by", "revenue_generated"];
-        let Decoded { rows, arrays } = decode(Table::SupportEvents, file, bytes, &COLS)?;
-        let ticket = text(file, "ticket_id", &arrays[0])?;
-        let resolved = text(file, "resolved_by", &arrays[1])?;
-        let by_agent = (0..rows).map(|i| resolved.is_valid(i) && resolved.value(i) == "agent").collect();
-        let revenue = floats(file, "revenue_generated", &arrays[2])?
-            .into_iter()
-            .map(|v| if v.is_nan() { 0.0 } else { v })
-            .collect();
-        Ok(SupportTable { file: file.to_string(), rows_read: rows as u64, ticket, by_agent, revenue })
+        let Parts { rows, groups } = decode_parts(Table::SupportEvents, file, bytes, &COLS, &[])?;
+        let mut ticket = arrow_array::builder::StringBuilder::with_capacity(rows, rows * 12);
+        let mut by_agent = Vec::with_capacity(rows);
+        let mut revenue = Vec::with_capacity(rows);
+        for arrays in &groups {
+            Text::new(arrays[0].as_ref()).map_err(at(file, "ticket_id"))?.append_to(&mut ticket);
+            let resolved = Text::new(arrays[1].as_ref()).map_err(at(file, "resolved_by"))?;
+            by_agent.extend((0..resolved.len()).map(|i| resolved.get(i) == Some("agent")));
+            let n = revenue.len();
+            f64_into(arrays[2].as_ref(), &mut revenue).map_err(at(file, "revenue_generated"))?;
+            for v in &mut revenue[n..] {
+                if v.is_nan() {
+                    *v = 0.0;
+                }
+            }
+        }
+        Ok(SupportTable { file: file.to_string(), rows_read: rows as u64, ticket: ticket.finish(), by_agent, revenue })
     }
 }
 
 impl ConversionTable {
-    /// Decodes and normalises a `raw_conversion_events` file (`user_id` is type-checked, not read).
+    /// Decodes and normalises a `raw_conversion_events` file, row group by row group (`user_id`
+    /// is type-checked, not read).
     pub fn load(file: &str, bytes: impl Into<super::ranges::Source>) -> Result<Self, LoadError> {
         const COLS: [&str; 3] = ["arm", "converted", "created_at"];
-        let Decoded { rows, arrays } = decode(Table::ConversionEvents, file, bytes, &COLS)?;
-        let arm_col = text(file, "arm", &arrays[0])?;
-        let conv = cast_strict(file, "converted", &arrays[1], &DataType::Boolean)?;
-        let conv = conv.as_boolean();
-        let (ts, per_day) = timestamps(file, "created_at", &arrays[2])?;
+        let Parts { rows, groups } = decode_parts(Table::ConversionEvents, file, bytes, &COLS, &[])?;
         let mut t = ConversionTable { file: file.to_string(), rows_read: rows as u64, ..Default::default() };
-        for (i, ts) in ts.iter().enumerate() {
-            let Some(ts) = ts else {
-                t.rows_dropped += 1;
-                continue;
-            };
-            t.day.push(day_of(file, "created_at", ts, per_day)?);
-            t.arm.push(match arm_col.is_valid(i).then(|| arm_col.value(i)) {
-                Some("treatment") => TREATMENT,
-                Some("control") => CONTROL,
-                _ => OTHER_ARM,
-            });
-            t.converted.push(conv.is_valid(i) && conv.value(i));
+        let mut converted = Vec::new();
+        for arrays in &groups {
+            let arm = Text::new(arrays[0].as_ref()).map_err(at(file, "arm"))?;
+            converted.clear();
+            bool_into(arrays[1].as_ref(), &mut converted).map_err(at(file, "converted"))?;
+            let (ts, per_day) = timestamps(arrays[2].as_ref()).map_err(at(file, "created_at"))?;
+            for (i, ts) in ts.iter().enumerate() {
+                let Some(ts) = ts else {
+                    t.rows_dropped += 1;
+                    continue;
+                };
+                t.day.push(day_of(file, "created_at", ts, per_day)?);
+                t.arm.push(match arm.get(i) {
+                    Some("treatment") => TREATMENT,
+                    Some("control") => CONTROL,
+                    _ => OTHER_ARM,
+                });
+                t.converted.push(converted[i]);
+            }
         }
         Ok(t)
     }
@@ -508,15 +465,17 @@ impl ConversionTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow_schema::{DataType, TimeUnit};
 
     /// INT96 timestamps (pyarrow's legacy writer; here `created_at` of a support fixture) read as
     /// Timestamp(ns) and give the same UTC days as the INT64 timestamps of another writer.
     #[test]
     fn int96_created_at_reads_as_nanoseconds() {
         let bytes = bytes::Bytes::from_static(include_bytes!("../../tests/data/pyarrow-brotli-106/raw_support_events.parquet"));
-        let d = decode(Table::SupportEvents, "raw_support_events.parquet", bytes, &["created_at"]).unwrap();
-        assert!(matches!(d.arrays[0].data_type(), DataType::Timestamp(TimeUnit::Nanosecond, _)));
-        let (raw, per_day) = timestamps("f", "created_at", &d.arrays[0]).unwrap();
+        let d = decode_parts(Table::SupportEvents, "raw_support_events.parquet", bytes, &["created_at"], &[]).unwrap();
+        let a = &d.groups[0][0];
+        assert!(matches!(a.data_type(), DataType::Timestamp(TimeUnit::Nanosecond, _)));
+        let (raw, per_day) = timestamps(a.as_ref()).unwrap();
         assert_eq!(per_day, 86_400_000_000_000);
         let days: Vec<i32> = raw.iter().flatten().map(|t| day_of("f", "created_at", t, per_day).unwrap()).collect();
         assert!(!days.is_empty());
