@@ -5,6 +5,9 @@
 //! numbers are consistent, not a time (the machine may be busy).
 //!
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --release --target wasm32-unknown-unknown --test wasm_perf -- --nocapture`
+//! (`--profile web` instead of `--release` measures the page's opt-level; both are optimised
+//! builds, so both use the 1M-event snapshot). Then prints the same load phase by phase
+//! (`Dataset::load_timed`: footer, each column's decode, each normalising step, the indices).
 #![cfg(target_arch = "wasm32")]
 
 use modelpulse::generate::{GenerateOptions, generate};
@@ -54,4 +57,16 @@ fn decode_and_aggregate_timing() {
         t2 - t1,
         t3 - t2
     );
+
+    // The same load phase by phase (sequential; per column decode, normalising steps, indices).
+    let now = || js_sys::Date::now();
+    let mut timed = Dataset::new();
+    for (table, bytes) in &files {
+        let phases = timed.load_timed(*table, table.file_name(), bytes.clone(), &now).unwrap();
+        let total: f64 = phases.iter().map(|p| p.1).sum();
+        let list: Vec<String> = phases.iter().map(|(n, ms)| format!("{n} {ms:.0}")).collect();
+        console_log!("phases {} ({total:.0} ms): {}", table.name(), list.join(", "));
+    }
+    assert_eq!(timed.dashboard_facts(&q), rows);
+    assert_eq!(timed.report(), ds.report());
 }

@@ -116,6 +116,56 @@ impl Dataset {
         self.conversion.is_none() && self.precomputed.conversion.is_some()
     }
 
+    /// Like [`Dataset::load`], timing each phase with `now` (a millisecond clock): for the LLM
+    /// table the footer, each column's decoding, each normalising step
+    /// ([`tables::LlmTable::load_phases`], sequential), the dashboard index and the attribution;
+    /// for the others decode + normalise and the index. For benchmarks (`tests/wasm_perf.rs`);
+    /// the dataset ends as [`Dataset::load`] leaves it.
+    #[doc(hidden)]
+    pub fn load_timed(
+        &mut self,
+        table: Table,
+        file: &str,
+        bytes: bytes::Bytes,
+        now: &dyn Fn() -> f64,
+    ) -> Result<Vec<(String, f64)>, LoadError> {
+        let mut phases = Vec::new();
+        let mut lap = |name: &str, since: f64| {
+            let t = now();
+            phases.push((name.to_string(), t - since));
+            t
+        };
+        match table {
+            Table::LlmEvents => {
+                let (t, p) = LlmTable::load_phases(file, bytes, now)?;
+                phases.extend(p);
+                let t0 = now();
+                self.dashboard = DashboardIndex::build(&t);
+                self.llm = Some(t);
+                let t1 = now();
+                phases.push(("dashboard index".into(), t1 - t0));
+                self.attribute();
+                phases.push(("attribution".into(), now() - t1));
+            }
+            Table::SupportEvents => {
+                let t0 = now();
+                self.support = Some(SupportTable::load(file, bytes)?);
+                let t1 = lap("decode + normalise", t0);
+                self.attribute();
+                lap("attribution", t1);
+            }
+            Table::ConversionEvents => {
+                let t0 = now();
+                let t = ConversionTable::load(file, bytes)?;
+                let t1 = lap("decode + normalise", t0);
+                self.conversions = ConversionIndex::build(&t);
+                self.conversion = Some(t);
+                lap("conversion index", t1);
+            }
+        }
+        Ok(phases)
+    }
+
     /// Recomputes ticket attribution from the current LLM and support tables.
     fn attribute(&mut self) {
         let empty = LlmTable::default();

@@ -310,11 +310,19 @@ impl LlmTable {
             let arrays = next.take().expect("decoded ahead")?;
             let (decoded, appended) = par::join(
                 || (g + 1 < groups).then(|| reader.group(g + 1)),
-                || t.append(file, arrays, &mut sessions, &mut names),
+                || t.append(file, arrays, &mut sessions, &mut names, &mut |_| {}),
             );
             appended?;
             next = decoded;
         }
+        t.finish(rows, names, sessions);
+        Ok(t)
+    }
+
+    /// Sets the dropped-row count, sorts the providers (remapping the ids) and stores the
+    /// session keys and index.
+    fn finish(&mut self, rows: usize, mut names: Vec<String>, sessions: SessionInterner) {
+        let t = self;
         t.rows_dropped = (rows - t.day.len()) as u64;
 
         // Providers: first-seen ids → ids into the sorted list of names.
@@ -334,7 +342,49 @@ impl LlmTable {
         let (keys, index) = sessions.finish();
         t.session_keys = keys;
         t.session_index = std::sync::OnceLock::from(index);
-        Ok(t)
+    }
+
+    /// Like [`LlmTable::load`], sequentially, timing each phase with `now` (a millisecond clock):
+    /// reading the footer, decoding each column (over all row groups), and each normalising
+    /// step. For benchmarks ([`super::llm_load_phases`]).
+    pub fn load_phases(
+        file: &str,
+        bytes: impl Into<super::ranges::Source>,
+        now: &dyn Fn() -> f64,
+    ) -> Result<(Self, Vec<(String, f64)>), LoadError> {
+        let mut phases: Vec<(String, f64)> = Vec::new();
+        let mut add = |name: &str, ms: f64| match phases.iter_mut().find(|p| p.0 == name) {
+            Some(p) => p.1 += ms,
+            None => phases.push((name.to_string(), ms)),
+        };
+        let t0 = now();
+        let reader = Reader::open(Table::LlmEvents, file, bytes, &LLM_COLS, &["provider"])?;
+        add("open (footer, checks)", now() - t0);
+        let groups = reader.group_rows.len();
+        let mut decoded: Vec<Vec<ArrayRef>> = vec![Vec::new(); groups];
+        for (c, name) in LLM_COLS.iter().enumerate() {
+            let t = now();
+            for (g, arrays) in decoded.iter_mut().enumerate() {
+                arrays.push(reader.column(g, c)?);
+            }
+            add(&format!("decode {name}"), now() - t);
+        }
+        let rows = reader.rows;
+        let mut t = LlmTable { file: file.to_string(), rows_read: rows as u64, ..Default::default() };
+        let mut sessions = SessionInterner::with_capacity(rows);
+        let mut names: Vec<String> = Vec::new();
+        for arrays in decoded {
+            let mut last = now();
+            t.append(file, arrays, &mut sessions, &mut names, &mut |phase| {
+                let n = now();
+                add(phase, n - last);
+                last = n;
+            })?;
+        }
+        let t1 = now();
+        t.finish(rows, names, sessions);
+        add("finish (providers sorted)", now() - t1);
+        Ok((t, phases))
     }
 
     /// Normalises one decoded row group and appends it.
@@ -344,6 +394,7 @@ impl LlmTable {
         arrays: Vec<ArrayRef>,
         sessions: &mut SessionInterner,
         names: &mut Vec<String>,
+        lap: &mut dyn FnMut(&'static str),
     ) -> Result<(), LoadError> {
         let a = &arrays;
         // Rows with a null `created_at` are skipped (not filtered into copies).
@@ -358,6 +409,7 @@ impl LlmTable {
         let ts = self.ts.len();
         self.ts.extend_from_slice(raw.values());
         retain_rows(&mut self.ts, ts, keep);
+        lap("normalise created_at");
         let n = self.latency.len();
         f64_into(a[L_LATENCY].as_ref(), &mut self.latency).map_err(at(file, "response_time_ms"))?;
         retain_rows(&mut self.latency, n, keep);
@@ -367,6 +419,7 @@ impl LlmTable {
         retain_rows(&mut self.tokens_in, n, keep);
         i64_into(a[L_TOKENS_OUT].as_ref(), &mut self.tokens_out).map_err(at(file, "tokens_output"))?;
         retain_rows(&mut self.tokens_out, n, keep);
+        lap("normalise numbers");
         let provider = Text::new(a[L_PROVIDER].as_ref()).map_err(at(file, "provider"))?;
         let mut local = Vec::new();
         let local_names = intern_local(&provider, keep, UNKNOWN_PROVIDER, &mut local);
@@ -381,8 +434,10 @@ impl LlmTable {
             })
             .collect();
         self.provider.extend(local.iter().map(|&l| to_global[l as usize]));
+        lap("intern provider");
         let session = Text::new(a[L_SESSION].as_ref()).map_err(at(file, "session_id"))?;
         sessions.intern(&session, keep, &mut self.session);
+        lap("intern session_id");
         Ok(())
     }
 
