@@ -159,7 +159,6 @@ fn finish_poll(p: &Shared, result: Result<Option<Loaded>, Failure>, t0: f64, rul
             if let Some(mut loaded) = changed {
                 loaded.refresh = !first;
                 loaded.rules = rules;
-                loaded.fetch.start = t0;
                 post(&FromWorker::Loaded(loaded));
             } else if first {
                 // The first load must always answer, even with nothing to show.
@@ -271,24 +270,23 @@ async fn poll_manifest(p: &Shared, progress: Option<&Progress>) -> Result<Option
     let jobs = plan.fetch.iter().map(|(table, part)| {
         let part_url = resolve(&url, &part.path);
         async move {
-            let r = fetch_part(&part_url, part, lang, progress).await;
-            r.map(|bytes| (*table, part.clone(), bytes))
+            fetch_part(&part_url, part, lang, progress).await.map(|bytes| (*table, part.clone(), bytes))
         }
     });
     let fetched: Vec<(Table, Part, bytes::Bytes)> =
         futures::future::join_all(jobs).await.into_iter().collect::<Result<_, _>>()?;
     let fetch_end = now();
-    if !in_charge(p) && progress.is_none() {
+    if !in_charge(p) {
+        // A newer load took over while the parts were in flight: leave its data alone.
         return Ok(None);
     }
     let bytes: u64 = fetched.iter().map(|f| f.2.len() as u64).sum();
     let d0 = now();
-    let applied = {
+    {
         let mut q = p.borrow_mut();
         let Watch::Manifest { sync, .. } = &mut q.watch else { unreachable!() };
-        ENGINE.with_borrow_mut(|e| sync.apply(manifest, validators, &plan, fetched, e.dataset_mut()))
-    }?;
-    let _ = applied;
+        ENGINE.with_borrow_mut(|e| sync.apply(manifest, validators, &plan, fetched, e.dataset_mut()))?;
+    }
     let mut loaded = ENGINE.with_borrow(|e| e.summary(Vec::new(), bytes));
     loaded.fetch = Span { start: t0, end: fetch_end };
     loaded.decode = Span { start: d0, end: now() };
@@ -329,7 +327,7 @@ async fn poll_files(p: &Shared) -> Result<Option<Loaded>, Failure> {
             Reply::Failed { why } => Err(Failure::new(&name, why)),
             Reply::Body => {
                 let body = fetch::read_body(&resp, |_| {}).await.map_err(|e| fetch_failure(lang, &name, &e))?;
-                Ok(Some(FileBytes { table, name, bytes: body.into() }).map(|f| (f, validators_of(&resp))))
+                Ok(Some((FileBytes { table, name, bytes: body.into() }, validators_of(&resp))))
             }
         }
     });
