@@ -73,6 +73,13 @@ fn run() {
     let fetched: Vec<_> = all.iter().filter(|(_, p, _)| plan.fetch.iter().any(|(_, f)| f.sha256 == p.sha256)).cloned().collect();
     sync.apply(m1, Validators::default(), &plan, fetched, &mut ds).unwrap();
     let first_load = now_ms() - t0;
+    // Of which: checking every part's size and SHA-256 against the manifest.
+    let h0 = now_ms();
+    for (_, p, b) in &all {
+        modelpulse::refresh::check_part(p, b).unwrap();
+    }
+    let hashing = now_ms() - h0;
+    let total_bytes: usize = all.iter().map(|(_, _, b)| b.len()).sum();
     let events: i64 = ds.dashboard_facts(&Query::default()).iter().map(|r| r.events).sum();
 
     // One poll that finds one new part per table.
@@ -125,7 +132,8 @@ fn run() {
 
     let new_rows: usize = appended.iter().map(|p| p.rows).sum();
     say!(
-        "refresh cost: {events} LLM events in {} parts; first load (decode + prepare) {first_load:.0} ms; \
+        "refresh cost: {events} LLM events in {} parts ({total_bytes} bytes); first load (check + decode + prepare) \
+         {first_load:.0} ms (its SHA-256 checks alone, timed again: {hashing:.0} ms); \
          poll with {} new parts ({new_rows} rows): plan {:.2} ms, decode new parts {:.1} ms, apply (decode + \
          re-merge + re-prepare {:?}) {:.0} ms, queries {:.1} ms; rebuild per table from the cache (order \
          support, conversion, LLM — LLM re-attributes tickets too): {}",
