@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Range reads in the page (issue 6): builds the CLI (debug), a 1M-event snapshot with small row
+# groups (kept between runs in test-artifacts/ranges-big) and the release page (trunk build
+# --release --offline), then drives Debian's Chromium (tests/ranges/ranges.test.mjs) against a
+# local server that honours Range and counts the bytes it serves. The CLI side (byte bounds,
+# exact facts, no-Range fallback, bad footers) is `cargo test --test ranges`. Prints
+# `N passed, M failed`. SKIP_BUILD=1 reuses an existing dist/.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+export PATH="$ROOT/node_modules/.bin:$ROOT/.venv/bin:$HOME/.cargo/bin:$PATH"
+passed=0; failed=0
+ok() { echo "ok   $*"; passed=$((passed+1)); }
+die() { echo "FAIL $*"; echo "$passed passed, $((failed+1)) failed"; exit 1; }
+
+cargo build --quiet --bin modelpulse || die "cargo build --bin modelpulse"
+CLI=$ROOT/target/debug/modelpulse
+BIG=$ROOT/test-artifacts/ranges-big
+if [ ! -f "$BIG/raw_llm_events.parquet" ] || [ "$CLI" -nt "$BIG/raw_llm_events.parquet" ]; then
+  rm -rf "$BIG"
+  "$CLI" generate --out "$BIG" --days 90 --events-per-day 11112 --end 2026-11-27 >/dev/null || die "modelpulse generate (1M events)"
+  # Small row groups, so a date filter can skip most of them (generate writes 131,072-row groups).
+  python - "$BIG" <<'PY' || die "regroup with pyarrow"
+import sys, pyarrow.parquet as pq
+d = sys.argv[1]
+for name, rows in [("raw_llm_events", 32768), ("raw_conversion_events", 16384)]:
+    f = f"{d}/{name}.parquet"
+    pq.write_table(pq.read_table(f), f, row_group_size=rows, compression="zstd")
+PY
+fi
+ok "1M-event snapshot with small row groups: $BIG"
+if [ "${SKIP_BUILD:-}" != 1 ] || [ ! -f dist/index.html ]; then
+  cargo fetch --quiet || die "cargo fetch"
+  trunk build --release --offline >/tmp/modelpulse-ranges-trunk.log 2>&1 || { tail -40 /tmp/modelpulse-ranges-trunk.log; die "trunk build --release --offline"; }
+  ok "trunk build --release --offline"
+fi
+
+out=$(DIST=dist CLI="$CLI" BIG="$BIG" node tests/ranges/ranges.test.mjs 2>&1)
+status=$?
+echo "$out"
+line=$(echo "$out" | tail -1)
+if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  passed=$((passed+BASH_REMATCH[1])); failed=$((failed+BASH_REMATCH[2]))
+else
+  echo "FAIL browser tests did not finish (exit $status)"; failed=$((failed+1))
+fi
+[ $status -ne 0 ] && [ $failed -eq 0 ] && failed=1
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]
