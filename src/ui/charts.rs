@@ -2,6 +2,12 @@
 //! around the div plotly.js draws in. The figures come from `modelpulse::charts::figure`; each
 //! redraw hands them to `Plotly.react`, and the JSON of the figures last drawn is exposed as
 //! `window.__modelpulse.figures[<chart id>]` (a JSON string) for tests.
+//!
+//! Order of a redraw (first draw or a filter change): the charts in view, then (in a new task,
+//! after the browser could paint them) the charts below, then the facts table's rows
+//! ([`table_turn`]), and only then `window.__modelpulse.draws` and `data-state="ready"`. The
+//! table comes last because laying out its thousands of cells costs as much as drawing a chart:
+//! done earlier, plotly.js's first text measurement would force that layout before the charts.
 
 use super::browser;
 use super::plotly;
@@ -9,6 +15,25 @@ use super::state::AppState;
 use leptos::html::Div;
 use leptos::prelude::*;
 use modelpulse::charts::{figure, ChartId};
+
+thread_local! {
+    static TABLE_TURN: ArcRwSignal<u64> = ArcRwSignal::new(0);
+}
+
+/// Bumped when the charts of the newest view are drawn (or cannot be: no data, no plotly.js).
+/// The facts table renders the current view's rows when it changes, after the charts.
+pub fn table_turn() -> ArcRwSignal<u64> {
+    TABLE_TURN.with(Clone::clone)
+}
+
+/// Lets the facts table render the current view's rows; resolves once it has (its DOM is
+/// updated by Leptos in microtasks, before a new task starts) and returns how long that took (ms).
+async fn fill_table() -> f64 {
+    let t0 = browser::now();
+    table_turn().update(|n| *n += 1);
+    browser::next_task().await;
+    browser::now() - t0
+}
 
 /// The title in a figure's layout (`layout.title.text` or `layout.title`).
 fn title_of(fig: &serde_json::Value) -> Option<String> {
@@ -53,6 +78,7 @@ pub fn Charts(state: AppState) -> impl IntoView {
         let lang = state.lang.get();
         state.theme.track();
         if facts.data_version == 0 {
+            table_turn().update(|n| *n += 1);
             return;
         }
         let generation = draws.get_value() + 1;
@@ -65,6 +91,7 @@ pub fn Charts(state: AppState) -> impl IntoView {
         leptos::task::spawn_local(async move {
             if !plotly::wait_until_available().await {
                 state.errors.update(|e| e.push("plotly-basic.min.js: plotly.js did not load".to_string()));
+                fill_table().await;
                 browser::set_root_data("state", "error");
                 return;
             }
@@ -104,7 +131,6 @@ pub fn Charts(state: AppState) -> impl IntoView {
             }
             browser::measure("modelpulse:render", t0, t1);
             browser::expose_in("timings", "render", &(t1 - t0).into());
-            browser::expose("draws", &(generation as f64).into());
             if let Some(s) = filter_start {
                 // `filter`: the charts in view redrawn (what the visitor sees change);
                 // `filter-all`: every chart redrawn.
@@ -130,6 +156,14 @@ pub fn Charts(state: AppState) -> impl IntoView {
                     t.filter_all = Some(t1 - s);
                 }
             });
+            // Then the table; the view counts as shown (`draws`, `ready`) once it is filled.
+            let table_ms = fill_table().await;
+            if draws.get_value() != generation {
+                return;
+            }
+            browser::measure("modelpulse:table", t1, t1 + table_ms);
+            browser::expose_in("timings", "table", &table_ms.into());
+            browser::expose("draws", &(generation as f64).into());
             let failed = state.errors.with_untracked(|e| !e.is_empty());
             browser::set_root_data("state", if failed { "error" } else { "ready" });
         });

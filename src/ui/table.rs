@@ -3,6 +3,7 @@
 //! the unfiltered download is byte for byte what `modelpulse facts` prints.
 
 use super::bridge;
+use super::charts;
 use super::state::AppState;
 use leptos::prelude::*;
 use modelpulse::facts::{DashboardFact, DASHBOARD_COLUMNS};
@@ -47,9 +48,13 @@ pub fn FactsTable(state: AppState) -> impl IntoView {
     // Rows are keyed by dataset version, language, date and provider: a row's values depend only
     // on those (filters select rows, they do not change them), so a filter change only adds or
     // removes rows.
+    // The rows follow the view once its charts are drawn (`charts::table_turn`): laying out the
+    // table's cells before would delay the charts (see src/ui/charts.rs).
+    let turn = charts::table_turn();
     let rows = move || {
-        let lang = state.lang.get();
-        state.facts.with(|f| {
+        turn.track();
+        let lang = state.lang.get_untracked();
+        state.facts.with_untracked(|f| {
             f.input.dashboard.iter().map(|r| ((f.data_version, lang, r.event_date, r.provider.clone()), cells(lang, r))).collect::<Vec<_>>()
         })
     };
