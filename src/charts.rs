@@ -235,10 +235,10 @@ fn base_layout(chart: ChartId, lang: Lang) -> Value {
         "hovermode": "closest",
         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom", "bgcolor": TRANSPARENT},
         // Margins wide enough for the axes' tick labels and titles (automargin pushes them to
-        // 53–68 px left and 60 px bottom at the demo's sizes): automargin then only grows them
+        // 53–75 px left and 60 px bottom at the demo's sizes): automargin then only grows them
         // for unusually wide labels. Starting from narrower margins made plotly.js draw every
         // chart twice on its first draw (a second full pass once the margins were known).
-        "margin": {"t": 80, "r": MARGIN_R, "b": 60, "l": 72},
+        "margin": {"t": 80, "r": MARGIN_R, "b": 60, "l": 80},
         "uirevision": chart.id(),
         "xaxis": x_axis(lang),
     })

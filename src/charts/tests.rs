@@ -221,7 +221,7 @@ fn margins_leave_room_for_tick_labels_and_the_cost_axis_from_the_start() {
     let inp = input();
     for chart in ChartId::ALL {
         let m = &figure(chart, &inp, Lang::En)["layout"]["margin"];
-        assert_eq!((m["l"].as_u64(), m["b"].as_u64()), (Some(72), Some(60)), "{chart:?}");
+        assert_eq!((m["l"].as_u64(), m["b"].as_u64()), (Some(80), Some(60)), "{chart:?}");
         let r = if chart == ChartId::TokenUsage { 72 } else { 24 };
         assert_eq!(m["r"].as_u64(), Some(r), "{chart:?}");
     }
