@@ -23,6 +23,7 @@ import { startServer } from './server.mjs';
 const env = (k) => { const v = process.env[k]; if (!v) throw new Error(`${k} is not set`); return path.resolve(v); };
 const DIST = env('DIST'), CLI = env('CLI'), WORK = env('WORK');
 const STAGE = path.join(WORK, 'stage'), STAGE2 = path.join(WORK, 'stage2'), OLD = path.join(WORK, 'old');
+const SINGLE = path.join(WORK, 'single'), SINGLE2 = path.join(WORK, 'single2');
 const SERVED = path.join(WORK, 'served');
 const WAIT_MS = 20000; // generous: the machine is shared; the figure printed is what it took
 
@@ -63,7 +64,7 @@ for (const rel of ALL.filter((r) => dayOf(r) <= DAYS[4])) copyFrom(STAGE, rel);
 publish();
 
 const config = (extra) => JSON.stringify({ manifest: 'data/manifest.json', refresh_seconds: 1, stale_after_seconds: 0, alerts: null, ...extra });
-const server = await startServer({ mounts: { '/': DIST, '/data': SERVED, '/old': OLD }, overrides: { '/config.json': config({}) } });
+const server = await startServer({ mounts: { '/': DIST, '/data': SERVED, '/old': OLD, '/single': SINGLE }, overrides: { '/config.json': config({}) } });
 const BASE = server.origin + '/';
 
 const browser = await chromium.launch({
@@ -269,6 +270,40 @@ test('an unparsable manifest: warning names manifest.json, last good data kept, 
   });
   assert.ok(rest.length > 0);
   assert.deepEqual(P.log.pageErrors, []);
+});
+
+test('single files: polls revalidate (304, no body); a replaced file is decoded and shown', async () => {
+  const tables = ['raw_llm_events', 'raw_support_events', 'raw_conversion_events'];
+  server.setOverride('/config.json', config({
+    manifest: null,
+    snapshots: Object.fromEntries(tables.map((t) => [t, `single/${t}.parquet`])),
+  }));
+  const { page, log, ctx } = await open(BASE);
+  try {
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+    assert.equal(await downloadCsv(page), cli('facts', '--data', SINGLE));
+    await page.waitForSelector('#refresh-status');
+    const before = server.log.length;
+    await sleep(3500);
+    const polls = server.log.slice(before).filter((e) => e.path.startsWith('/single/'));
+    assert.ok(polls.length >= 6, `polls of 3 files in 3.5 s at 1 s: ${JSON.stringify(polls)}`);
+    for (const e of polls) assert.deepEqual([e.status, e.bytes, e.conditional], [304, 0, true], JSON.stringify(e));
+    // The pipeline replaces the LLM file (atomically): the page shows the new facts.
+    const dst = path.join(SINGLE, 'raw_llm_events.parquet');
+    fs.writeFileSync(dst + '.tmp', fs.readFileSync(path.join(SINGLE2, 'raw_llm_events.parquet')));
+    fs.renameSync(dst + '.tmp', dst);
+    const want = cli('facts', '--data', SINGLE);
+    const t0 = Date.now();
+    let got = '';
+    while (Date.now() - t0 < WAIT_MS && got !== want) { await sleep(300); got = await downloadCsv(page); }
+    assert.equal(got, want, 'the replaced file was not shown');
+    const after = server.log.slice(before).filter((e) => e.status === 200 && e.path.startsWith('/single/'));
+    assert.deepEqual([...new Set(after.map((e) => e.path))], ['/single/raw_llm_events.parquet'], 'only the replaced file is transferred');
+    assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(log.consoleErrors, []);
+  } finally {
+    await ctx.close();
+  }
 });
 
 test('data that ended long ago: stale warning with the newest data\'s time', async () => {

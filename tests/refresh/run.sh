@@ -35,13 +35,15 @@ else
   ok "dist/ is up to date (newer than src/, index.html, Cargo.*, style/, public/)"
 fi
 
-# Data: 9 days as day parts (two seeds: the second rewrites a part with other rows), and data
-# that ended weeks ago (the stale warning).
+# Data: 9 days as day parts (two seeds: the second rewrites a part with other rows), data that
+# ended weeks ago (the stale warning), and single files (two seeds: the second replaces one).
 WORK=$ROOT/test-artifacts/refresh
 rm -rf "$WORK"; mkdir -p "$WORK"
 "$CLI" generate --out "$WORK/stage" --partition daily --days 9 --end 2026-11-28 --events-per-day 300 --seed 7 >/dev/null || die "generate stage"
 "$CLI" generate --out "$WORK/stage2" --partition daily --days 9 --end 2026-11-28 --events-per-day 300 --seed 8 >/dev/null || die "generate stage2"
 "$CLI" generate --out "$WORK/old" --partition daily --days 3 --end 2026-10-01 --events-per-day 300 --seed 9 >/dev/null || die "generate old"
+"$CLI" generate --out "$WORK/single" --days 5 --end 2026-11-27 --events-per-day 300 --seed 10 >/dev/null || die "generate single"
+"$CLI" generate --out "$WORK/single2" --days 5 --end 2026-11-27 --events-per-day 300 --seed 11 >/dev/null || die "generate single2"
 ok "partitioned test data"
 
 out=$(DIST=dist CLI="$CLI" WORK="$WORK" node tests/refresh/refresh.test.mjs 2>&1)
