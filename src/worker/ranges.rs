@@ -12,8 +12,9 @@
 //!   and posts a new `Loaded` before the view is answered.
 //!
 //! A cross-origin data host must allow the `Range` request header and expose `Content-Range`
-//! (`Access-Control-Expose-Headers`); a `206` without a readable `Content-Range` falls back to a
-//! whole-file GET. `Loaded::ranges` carries the requests and bytes for the stats footer.
+//! (`Access-Control-Expose-Headers`); a probe that gets no answer (a refused preflight) or a
+//! `206` without a readable `Content-Range` falls back to a whole-file GET. `Loaded::ranges`
+//! carries the requests and bytes for the stats footer.
 
 use crate::fetch;
 use crate::js::{now, post};
@@ -125,7 +126,16 @@ async fn get_range(url: &str, r: &Range<u64>, len: u64, progress: &Progress) -> 
 
 /// The last `n` bytes of `url` and its length, or the whole file when the server ignores ranges.
 async fn tail(url: &str, n: u64, progress: &Progress) -> Result<Result<(Vec<u8>, u64), Vec<u8>>, FetchError> {
-    let resp = fetch::fetch(url, &request(&format!("bytes=-{n}"))?).await?;
+    let resp = match fetch::fetch(url, &request(&format!("bytes=-{n}"))?).await {
+        Ok(r) => r,
+        // No answer: a cross-origin host may refuse the preflight a suffix `Range` needs (it is
+        // not a CORS-safelisted header value). Try a plain GET, whose error (if any) is the one
+        // shown.
+        Err(FetchError::Network(_)) => {
+            return Ok(Err(fetch::fetch_bytes(url, |l| progress.expect(l), |k| progress.add(k)).await?));
+        }
+        Err(e) => return Err(e),
+    };
     match resp.status() {
         206 => match content_range(&resp) {
             Some((a, b, total)) if b + 1 == total && a <= b => {
