@@ -10,7 +10,8 @@ use arrow_array::{ArrayRef, new_null_array};
 use arrow_schema::DataType;
 use super::ranges::Source;
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader};
+use parquet::arrow::parquet_to_arrow_field_levels;
 
 /// The decoded, projected columns of one file, per row group.
 #[derive(Debug)]
@@ -187,11 +188,12 @@ fn as_dictionaries(meta: ArrowReaderMetadata, names: &[&str]) -> ArrowReaderMeta
 /// Decodes one root column of one row group (the file's index) into a single array (one batch).
 fn read_column(bytes: &Source, meta: &ArrowReaderMetadata, group: usize, root: usize, rows: usize) -> Result<ArrayRef, String> {
     let mask = ProjectionMask::roots(meta.parquet_schema(), [root]);
-    let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(bytes.clone(), meta.clone())
-        .with_projection(mask)
-        .with_row_groups(vec![group])
-        .with_batch_size(rows.max(1))
-        .build()
+    // The crate's Arrow decoding over our page reader (`pages`: decoder-only decompression, so
+    // no compressor is linked into the page's wasm).
+    let levels = parquet_to_arrow_field_levels(meta.parquet_schema(), mask, Some(meta.schema().fields()))
+        .map_err(|e| e.to_string())?;
+    let chunks = super::pages::Chunks { source: bytes, metadata: meta.metadata(), groups: vec![group] };
+    let reader = ParquetRecordBatchReader::try_new_with_row_groups(&levels, &chunks, rows.max(1), None)
         .map_err(|e| e.to_string())?;
     // The batch size is the row group's row count, so it decodes as one batch.
     let mut arrays = Vec::with_capacity(1);

@@ -10,6 +10,7 @@
 
 pub(crate) mod convert;
 pub(crate) mod decode;
+pub(crate) mod pages;
 pub(crate) mod par;
 pub mod ranges;
 pub(crate) mod tables;
