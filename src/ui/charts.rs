@@ -3,8 +3,8 @@
 //! redraw hands them to `Plotly.react`, and the JSON of the figures last drawn is exposed as
 //! `window.__modelpulse.figures[<chart id>]` (a JSON string) for tests.
 //!
-//! Order of a redraw (first draw or a filter change): the charts in view, then (in a new task,
-//! after the browser could paint them) the charts below, then the facts table's rows
+//! Order of a redraw (first draw or a filter change): the charts in view, then (each in a new
+//! task, after the browser could paint those) the charts below, then the facts table's rows
 //! ([`table_turn`]), and only then `window.__modelpulse.draws` and `data-state="ready"`. The
 //! table comes last because laying out its thousands of cells costs as much as drawing a chart:
 //! done earlier, plotly.js's first text measurement would force that layout before the charts.
@@ -116,13 +116,14 @@ pub fn Charts(state: AppState) -> impl IntoView {
             let filter_start = state.filter_started.get_value();
             redraw(&in_view, shown, dark).await;
             let t_view = browser::now();
-            if !below.is_empty() {
+            // The charts below one per task, so the page handles input between them.
+            for job in below {
                 browser::next_task().await;
                 // A newer redraw started meanwhile: it draws these charts itself.
                 if draws.get_value() != generation {
                     return;
                 }
-                redraw(&below, shown, dark).await;
+                redraw(std::slice::from_ref(&job), shown, dark).await;
             }
             let t1 = browser::now();
             // A newer redraw has started: its own completion reports.
