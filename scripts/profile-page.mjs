@@ -77,7 +77,10 @@ function analyse(label, events, measure) {
   const nodes = new Map();
   let tsCursor = null;
   const samples = [];
-  for (const e of events.filter((e) => e.pid === pid && (e.name === 'Profile' || e.name === 'ProfileChunk'))) {
+  // The main thread's profile: its `Profile` event is on the main thread, its chunks (same id)
+  // on the profiler's thread; a worker has a profile of its own.
+  const profileId = events.find((e) => e.name === 'Profile' && e.pid === pid && e.tid === tid)?.id;
+  for (const e of events.filter((e) => e.pid === pid && e.id === profileId && (e.name === 'Profile' || e.name === 'ProfileChunk'))) {
     if (e.name === 'Profile') { tsCursor = e.args.data.startTime; continue; }
     const d = e.args.data;
     for (const n of d.cpuProfile?.nodes || []) nodes.set(n.id, n);
