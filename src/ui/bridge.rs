@@ -43,9 +43,11 @@ pub fn start(state: AppState) {
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     // The worker's script failed to load or threw (e.g. its wasm trapped): it is gone.
-    let on_error = Closure::<dyn Fn(web_sys::ErrorEvent)>::new(move |ev: web_sys::ErrorEvent| {
+    // A script that fails to load gives a plain `Event`, an exception an `ErrorEvent`.
+    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
         ev.prevent_default();
-        let what = if ev.message().is_empty() { "failed to start".to_string() } else { ev.message() };
+        let message = ev.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_default();
+        let what = if message.is_empty() { "failed to start".to_string() } else { message };
         fail(state, format!("{WORKER_SCRIPT}: {what}"));
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));

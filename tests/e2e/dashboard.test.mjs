@@ -178,6 +178,9 @@ test('filter change updates URL, table and charts without refetch; reload restor
   const n0 = await draws(page);
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
+  // The worker fetches the data: the server's own log sees its requests (page events may not).
+  assert.ok(server.requests.some((p) => p.endsWith('.parquet')), 'the server saw no snapshot request at all');
+  const served = server.requests.length;
   await page.click(`input[name=provider][value="${drop}"]`);
   await page.waitForFunction((n) => (window.__modelpulse.draws || 0) > n, n0);
   let url = new URL(page.url());
@@ -198,6 +201,7 @@ test('filter change updates URL, table and charts without refetch; reload restor
   const expected = rows.filter((r) => keep.has(r[0]) && r[1] !== drop).length;
   assert.equal((await tableProviders(page)).length, expected);
   assert.deepEqual(requests.filter((u) => u.endsWith('.parquet')), [], 'a filter change refetched data');
+  assert.deepEqual(server.requests.slice(served).filter((p) => p.endsWith('.parquet')), [], 'a filter change refetched data (server log)');
   const filterMs = await page.evaluate(() => window.__modelpulse.timings.filter);
   assert.ok(filterMs > 0, `filter timing ${filterMs}`);
   // Reload: the same view.
@@ -301,10 +305,12 @@ test('choosing local files (file input) recomputes from them, nothing fetched', 
   const n0 = await draws(page);
   const requests = [];
   page.on('request', (r) => requests.push(r.url()));
+  const served = server.requests.length;
   await page.setInputFiles('#file-input', ['raw_llm_events.parquet', 'raw_support_events.parquet', 'raw_conversion_events.parquet'].map((f) => path.join(fx, f)));
   await page.waitForFunction((n) => (window.__modelpulse.draws || 0) > n, n0);
   assert.equal(await downloadCsv(page), factsCsv(fx));
   assert.deepEqual(requests.filter((u) => !u.startsWith('blob:')), []);
+  assert.deepEqual(server.requests.slice(served), [], 'local files: the page or its worker fetched something');
   await close();
 });
 
@@ -412,6 +418,89 @@ test('a bad alerts.toml gives a notice naming it; the page is still ready; a rul
       await close();
       await srv.close();
     }
+  }
+});
+
+// The data worker -------------------------------------------------------------------------------
+test('the worker cannot start (its wasm or its start script is missing): error panel, not a blank page', async () => {
+  const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-empty-'));
+  for (const [missing, pattern] of [
+    ['/modelpulse-worker_bg.wasm', /modelpulse-worker_bg\.wasm/],
+    ['/modelpulse-worker-start.js', /modelpulse-worker-start\.js/],
+  ]) {
+    // A mount whose path is a folder answers 404 for that file.
+    const srv = await startServer({ '/': DIST, [missing]: empty });
+    let opened;
+    try {
+      opened = await open(srv.origin + '/');
+    } catch (e) {
+      await srv.close();
+      throw new Error(`without ${missing}: ${e.message}`);
+    }
+    const { page, log, close } = opened;
+    try {
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'error', missing);
+      assert.match(await page.textContent('#errors'), pattern);
+      // The page is there: header, filters, drop zone.
+      assert.ok(await page.$('header.top h1'));
+      assert.ok(await page.$('#file-input'));
+      assert.equal(await page.$('.progress'), null, 'the progress bar still shows');
+      assert.deepEqual(log.pageErrors, []);
+    } finally {
+      await close();
+      await srv.close();
+    }
+  }
+});
+
+// Issue 6: the main thread stays responsive while 1M events load (run.sh makes BIG).
+test('Long Tasks: no main-thread task over 50 ms while 1M events load; progress moves', async () => {
+  const big = process.env.BIG;
+  if (!big) throw new Error('BIG (a 1M-event snapshot folder) is not set');
+  const srv = await startServer({ '/': DIST, '/big': path.resolve(big) });
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  await ctx.addInitScript(() => {
+    // Every long task from the start of the document (buffered), and every value the progress
+    // bar shows.
+    window.__longtasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longtasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+    window.__progress = [];
+    new MutationObserver(() => {
+      const p = document.querySelector('.progress progress');
+      if (p) window.__progress.push([Number(p.getAttribute('value')), Number(p.getAttribute('max'))]);
+    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['value', 'max'] });
+  });
+  const { page, log, close } = await open(`${srv.origin}/?data=big`, { context: ctx });
+  try {
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready', (await page.textContent('body')).slice(0, 300));
+    const rows = await page.evaluate(() => window.__modelpulse.rowsLoaded);
+    assert.ok(rows >= 1_000_000, `rows loaded: ${rows}`);
+    const r = await page.evaluate(() => {
+      const at = (n) => performance.getEntriesByName(n)[0]?.startTime;
+      return { start: at('modelpulse:load-start'), end: at('modelpulse:loaded'), tasks: window.__longtasks, progress: window.__progress,
+        fetch: performance.getEntriesByName('modelpulse:fetch')[0]?.duration, decode: performance.getEntriesByName('modelpulse:decode')[0]?.duration };
+    });
+    assert.ok(r.start > 0 && r.end > r.start, `load window ${r.start}..${r.end}`);
+    // The window: from the page's load request to the worker (`modelpulse:load-start`, after the
+    // main wasm started, the UI mounted and config.json was read) to the end of handling the
+    // worker's `Loaded` (`modelpulse:loaded`). plotly.js's script evaluation and the main wasm's
+    // start happen before it; the first chart drawing after it. A task counts if it overlaps.
+    const inWindow = r.tasks.filter((t) => t.start < r.end && t.start + t.duration > r.start);
+    const worst = (ts) => ts.reduce((m, t) => Math.max(m, t.duration), 0);
+    const moved = new Set(r.progress.map(([v]) => v)).size;
+    console.log(`     load window ${r.start.toFixed(0)}–${r.end.toFixed(0)} ms (fetch ${r.fetch?.toFixed(0)} ms, decode ${r.decode?.toFixed(0)} ms in the worker); ` +
+      `long tasks in it: ${inWindow.length}, worst ${worst(inWindow).toFixed(0)} ms; worst on the page overall ${worst(r.tasks).toFixed(0)} ms ` +
+      `(${r.tasks.length} long tasks); progress values shown: ${moved}`);
+    assert.deepEqual(inWindow.filter((t) => t.duration > 50), [], 'main-thread tasks over 50 ms while loading');
+    // The progress bar showed intermediate values (it moved while bytes arrived).
+    assert.ok(r.progress.some(([v, max]) => v > 0 && v < max), `progress values: ${JSON.stringify(r.progress.slice(0, 20))}`);
+    assert.deepEqual(log.pageErrors, []);
+  } finally {
+    await close();
+    await ctx.close();
+    await srv.close();
   }
 });
 

@@ -2,7 +2,8 @@
 # End-to-end tests of the dashboard page: builds the CLI (debug), the demo data and the release
 # page (trunk build --release --offline), checks the page's CSP and reports its sizes, then drives
 # Debian's Chromium with playwright-core (tests/e2e/dashboard.test.mjs). Prints `N passed, M failed`.
-# ONLY=<substring> runs the matching browser tests only.
+# ONLY=<substring> runs the matching browser tests only. E2E_DIST=<dir> builds the page there
+# instead of dist/ (so two builds in one working tree do not race).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -18,11 +19,12 @@ if [ ! -f demo-data/raw_llm_events.parquet ]; then
   "$CLI" generate --out demo-data >/dev/null || die "modelpulse generate"
 fi
 cargo fetch --quiet || die "cargo fetch"
-trunk build --release --offline >/tmp/modelpulse-trunk.log 2>&1 || { tail -40 /tmp/modelpulse-trunk.log; die "trunk build --release --offline"; }
+DIST=${E2E_DIST:-dist}
+trunk build --release --offline --dist "$DIST" >"${TMPDIR:-/tmp}/modelpulse-trunk-$$.log" 2>&1 || { tail -40 "${TMPDIR:-/tmp}/modelpulse-trunk-$$.log"; die "trunk build --release --offline"; }
 ok "trunk build --release --offline"
 
 # CSP: present, no unsafe-eval, no 'unsafe-inline' scripts, every inline script hashed.
-python3 - dist/index.html <<'PY' && ok "CSP: no unsafe-eval, inline scripts only by hash" || bad "CSP check"
+python3 - "$DIST/index.html" <<'PY' && ok "CSP: no unsafe-eval, inline scripts only by hash" || bad "CSP check"
 import base64, hashlib, re, sys
 html = open(sys.argv[1], encoding="utf-8").read()
 m = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', html)
@@ -37,13 +39,13 @@ for body in re.findall(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", html, flag
     assert h in script_src, f"inline script without its hash in the CSP: {h}"
 PY
 # plotly.js must not need eval: no `new Function(` / `eval(` in the bundle.
-if grep -qE 'new Function\(|[^.a-zA-Z_]eval\(' dist/vendor/plotly-basic.min.js; then bad "plotly bundle uses eval"; else ok "plotly bundle has no eval / new Function"; fi
+if grep -qE 'new Function\(|[^.a-zA-Z_]eval\(' "$DIST/vendor/plotly-basic.min.js"; then bad "plotly bundle uses eval"; else ok "plotly bundle has no eval / new Function"; fi
 
 # Sizes (raw and brotli) of everything the page downloads except data.
 total=0
-for f in dist/*.wasm dist/*.js dist/*.css dist/vendor/*.js dist/index.html dist/config.json dist/alerts.toml; do
+for f in "$DIST"/*.wasm "$DIST"/*.js "$DIST"/*.css "$DIST"/vendor/*.js "$DIST/index.html" "$DIST/config.json" "$DIST/alerts.toml"; do
   raw=$(stat -c%s "$f"); br=$(brotli -c -q 11 "$f" | wc -c); total=$((total+br))
-  printf '  %-48s %9d raw %9d brotli\n' "${f#dist/}" "$raw" "$br"
+  printf '  %-48s %9d raw %9d brotli\n' "${f#"$DIST"/}" "$raw" "$br"
 done
 printf '  %-48s %9s     %9d brotli (goal <= 1200000)\n' "total" "" "$total"
 
@@ -58,8 +60,15 @@ for f in ../shared/fixtures/bad/*.parquet; do
 done
 cp demo-data/raw_llm_events.parquet "$WORK/missing/"
 python tests/e2e/make_xss.py "$WORK/xss" || die "make_xss.py (pyarrow in .venv)"
+# 1M events (90 days × 11,112) for the Long Tasks test; kept between runs, remade when the CLI
+# (hence maybe the generator) is newer than it.
+BIG=$ROOT/test-artifacts/e2e-big
+if [ ! -f "$BIG/raw_llm_events.parquet" ] || [ "$CLI" -nt "$BIG/raw_llm_events.parquet" ]; then
+  rm -rf "$BIG"
+  "$CLI" generate --out "$BIG" --days 90 --events-per-day 11112 --end 2026-11-27 >/dev/null || die "modelpulse generate (1M events)"
+fi
 
-out=$(DIST=dist CLI="$CLI" DEMO=demo-data FIXTURES=../shared/fixtures WORK="$WORK" ARTIFACTS=test-artifacts \
+out=$(DIST="$DIST" CLI="$CLI" DEMO=demo-data FIXTURES=../shared/fixtures WORK="$WORK" BIG="$BIG" ARTIFACTS=test-artifacts \
   node tests/e2e/dashboard.test.mjs 2>&1)
 status=$?
 echo "$out"

@@ -12,11 +12,14 @@ const TYPES = {
   '.parquet': 'application/octet-stream', '.png': 'image/png', '.csv': 'text/csv',
 };
 
-/** Starts a server on 127.0.0.1 (a free port). `mounts`: {'/prefix': '/abs/dir'}; '/' is the root. */
+/** Starts a server on 127.0.0.1 (a free port). `mounts`: {'/prefix': '/abs/dir'}; '/' is the root.
+ *  The result's `requests` lists every request's path in order (the page's and its worker's). */
 export function startServer(mounts, { cors = true, port = 0 } = {}) {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
+  const requests = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
+    requests.push(url.pathname);
     let pathname = decodeURIComponent(url.pathname);
     if (pathname.endsWith('/')) pathname += 'index.html';
     const hit = entries.find(([prefix]) => pathname === prefix || pathname.startsWith(prefix.endsWith('/') ? prefix : prefix + '/'));
@@ -41,7 +44,7 @@ export function startServer(mounts, { cors = true, port = 0 } = {}) {
   return new Promise((resolve) => {
     server.listen(port, '127.0.0.1', () => {
       const { port } = server.address();
-      resolve({ port, origin: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) });
+      resolve({ port, origin: `http://127.0.0.1:${port}`, requests, close: () => new Promise((r) => server.close(r)) });
     });
   });
 }
