@@ -4,7 +4,8 @@
 # --release --offline), then drives Debian's Chromium (tests/ranges/ranges.test.mjs) against a
 # local server that honours Range and counts the bytes it serves. The CLI side (byte bounds,
 # exact facts, no-Range fallback, bad footers) is `cargo test --test ranges`. Prints
-# `N passed, M failed`. SKIP_BUILD=1 reuses an existing dist/.
+# `N passed, M failed`. dist/ is reused when it is newer than its sources; SKIP_BUILD=1 reuses
+# it anyway.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -29,7 +30,12 @@ for name, rows in [("raw_llm_events", 32768), ("raw_conversion_events", 16384)]:
 PY
 fi
 ok "1M-event snapshot with small row groups: $BIG"
-if [ "${SKIP_BUILD:-}" != 1 ] || [ ! -f dist/index.html ]; then
+# Reuse dist/ when nothing it is built from is newer (e.g. tests/e2e/run.sh just built it).
+stale=yes
+if [ -f dist/index.html ] && [ -z "$(find src index.html Trunk.toml Cargo.toml Cargo.lock style public scripts/trunk-post-build.sh -newer dist/index.html 2>/dev/null | head -1)" ]; then
+  stale=
+fi
+if [ -n "$stale" ] && [ "${SKIP_BUILD:-}" != 1 ]; then
   cargo fetch --quiet || die "cargo fetch"
   trunk build --release --offline >/tmp/modelpulse-ranges-trunk.log 2>&1 || { tail -40 /tmp/modelpulse-ranges-trunk.log; die "trunk build --release --offline"; }
   ok "trunk build --release --offline"
