@@ -63,8 +63,10 @@ fn run() {
     let appended = live.window(start_us, start_us + 6 * 3_600_000_000).unwrap();
     assert!(appended.iter().any(|p| p.table == Table::LlmEvents), "the appended window has LLM events");
 
+    // A fixed publication time (no clock: `SystemTime::now` panics in wasm32-unknown-unknown).
+    let published = chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap();
     let mut all = described(&history, 0);
-    let m1 = Manifest::new(chrono::Utc::now(), all.iter().map(|(t, p, _)| (*t, p.clone())));
+    let m1 = Manifest::new(published, all.iter().map(|(t, p, _)| (*t, p.clone())));
     let (mut sync, mut ds) = (ManifestSync::new(), Dataset::new());
 
     // First load through the same path (every part decoded, every table prepared).
@@ -85,7 +87,7 @@ fn run() {
     // One poll that finds one new part per table.
     let new = described(&appended, 1);
     all.extend(new.iter().cloned());
-    let m2 = Manifest::new(chrono::Utc::now(), all.iter().map(|(t, p, _)| (*t, p.clone())));
+    let m2 = Manifest::new(published, all.iter().map(|(t, p, _)| (*t, p.clone())));
     let t1 = now_ms();
     let plan = sync.plan(&m2);
     assert_eq!(plan.fetch.len(), new.len(), "only the appended parts are fetched");
