@@ -4,6 +4,6 @@
 // `FromWorker::StartFailed` message, see src/protocol.rs) instead of waiting forever. A failing
 // importScripts throws, which the page sees as the worker's `error` event.
 importScripts("./modelpulse-worker.js");
-wasm_bindgen("./modelpulse-worker_bg.wasm").catch(function (e) {
+wasm_bindgen({ module_or_path: "./modelpulse-worker_bg.wasm" }).catch(function (e) {
   postMessage(JSON.stringify({ StartFailed: { message: "modelpulse-worker_bg.wasm: " + ((e && e.message) || String(e)) } }));
 });
