@@ -21,7 +21,7 @@
 //! providers in `daily_totals`.
 
 use super::attribution::TicketIndex;
-use super::percentile::percentile_unsorted;
+use super::percentile::p50_p95_unsorted;
 use crate::facts::DashboardFact;
 use crate::load::tables::{LlmTable, NO_SESSION};
 use crate::query::Query;
@@ -257,8 +257,7 @@ impl DashboardIndex {
                 let (mut l0, mut s0) = (0, 0);
                 for &(l1, s1, provider, g) in &bounds {
                     let group_lat = &mut lat[l0..l1];
-                    let p50 = percentile_unsorted(group_lat, 0.5);
-                    let p95 = percentile_unsorted(group_lat, 0.95);
+                    let (p50, p95) = p50_p95_unsorted(group_lat);
                     let start = pairs.len();
                     for &s in &ses[s0..s1] {
                         if group_stamp[s as usize] != g {
@@ -273,8 +272,7 @@ impl DashboardIndex {
                     per_group.push(((pairs.len() - start) as i64, p50, p95));
                     (l0, s0) = (l1, s1);
                 }
-                let day_p50 = percentile_unsorted(scratch, 0.5);
-                let day_p95 = percentile_unsorted(scratch, 0.95);
+                let (day_p50, day_p95) = p50_p95_unsorted(scratch);
                 (per_group, pairs, distinct_all, day_p50, day_p95)
             },
         );
@@ -446,8 +444,7 @@ impl DashboardIndex {
                         scratch.extend_from_slice(&self.latencies[range(grp.lat)]);
                     }
                 }
-                s.p50 = percentile_unsorted(&mut scratch, 0.5);
-                s.p95 = percentile_unsorted(&mut scratch, 0.95);
+                (s.p50, s.p95) = p50_p95_unsorted(&mut scratch);
             }
             out.push(fact(d.day, "all".to_string(), s));
         }
