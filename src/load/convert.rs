@@ -19,10 +19,22 @@ fn primitive_into<T: ArrowPrimitiveType, R: Copy>(a: &dyn Array, null: R, out: &
     let start = out.len();
     out.extend(p.values().iter().map(|&v| f(v)));
     if let Some(nulls) = p.nulls().filter(|n| n.null_count() > 0) {
-        for (o, valid) in out[start..].iter_mut().zip(nulls.iter()) {
-            if !valid {
-                *o = null;
+        set_nulls(nulls, null, &mut out[start..]);
+    }
+}
+
+/// Sets `out[i] = null` where `nulls` marks row `i` null, 64 rows per validity word.
+fn set_nulls<R: Copy>(nulls: &NullBuffer, null: R, out: &mut [R]) {
+    let len = out.len().min(nulls.len());
+    for (w, word) in nulls.inner().bit_chunks().iter_padded().enumerate() {
+        let mut missing = !word;
+        while missing != 0 {
+            let i = w * 64 + missing.trailing_zeros() as usize;
+            if i >= len {
+                break;
             }
+            out[i] = null;
+            missing &= missing - 1;
         }
     }
 }
@@ -319,8 +331,10 @@ mod tests {
         v.push(new_null_array(&DataType::Null, 3));
         let keys = arrow_array::Int32Array::from(vec![None, None]);
         v.push(Arc::new(DictionaryArray::new(keys, Arc::new(arrow_array::Int64Array::from(Vec::<i64>::new())))));
-        // A slice (non-zero offset).
+        // A slice (non-zero offset); a long one with nulls in several validity words.
         v.push(v[3].slice(1, 3));
+        let long: ArrayRef = Arc::new(arrow_array::Int32Array::from_iter((0..300).map(|i| (i % 7 != 3).then_some(i))));
+        v.push(long.slice(5, 290));
         v
     }
 
