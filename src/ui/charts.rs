@@ -89,11 +89,14 @@ pub fn Charts(state: AppState) -> impl IntoView {
             figures.iter().zip(ChartId::ALL).map(|(f, c)| title_of(f).unwrap_or_else(|| c.id().to_string())).collect(),
         );
         leptos::task::spawn_local(async move {
-            if !plotly::wait_until_available().await {
-                state.errors.update(|e| e.push("plotly-basic.min.js: plotly.js did not load".to_string()));
+            if !plotly::available() {
+                // No charts to draw first while plotly.js is still loading: the table need not wait.
                 fill_table().await;
-                browser::set_root_data("state", "error");
-                return;
+                if !plotly::wait_until_available().await {
+                    state.errors.update(|e| e.push("plotly-basic.min.js: plotly.js did not load".to_string()));
+                    browser::set_root_data("state", "error");
+                    return;
+                }
             }
             let dark = browser::prefers_dark();
             // Charts in view are redrawn first; the others after the browser has painted those.
