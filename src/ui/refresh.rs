@@ -1,12 +1,13 @@
 //! The refresh status line (issue 6): "updated N s ago", "updates paused", the stale warning,
 //! the failed-poll warning ("refresh failed: <file>: <why>; retrying in N s"), and a
 //! Pause/Resume button. Shown once the worker reports a refresh status (refresh is on); the text
-//! comes from [`modelpulse::refresh::status_lines`] and is re-rendered every second. Everything
+//! comes from [`modelpulse::refresh::status_lines`] and is re-rendered every second; hidden once
+//! local files replace the fetched data (that stops the polling). Everything
 //! is text nodes (file names and messages are data). The warnings are a polite live region; the
 //! ticking "updated N s ago" is not (it would be read out every second).
 
 use super::bridge;
-use super::state::AppState;
+use super::state::{AppState, Source};
 use leptos::prelude::*;
 use modelpulse::i18n::t;
 use modelpulse::protocol::ToWorker;
@@ -33,8 +34,10 @@ pub fn RefreshBar(state: AppState) -> impl IntoView {
     let warnings = move || lines.with(|l| l.iter().filter(|(tone, _)| *tone == Tone::Warning).map(|(_, s)| s.clone()).collect::<Vec<_>>());
     let paused = move || state.refresh.with(|s| s.as_ref().is_some_and(|s| s.paused));
     let toggle = move |_| bridge::send(&ToWorker::PauseRefresh { paused: !paused() });
+    // Local files stop the refresh (the worker stops polling); the last status no longer applies.
+    let shown = move || state.refresh.with(|s| s.is_some()) && !state.source.with(|s| matches!(s, Some(Source::Local(_))));
     view! {
-        <Show when=move || state.refresh.with(|s| s.is_some())>
+        <Show when=shown>
             <section class="refresh" id="refresh" aria-label=move || t(state.lang.get(), "refresh.label")>
                 <span id="refresh-status">{info}</span>
                 <button type="button" id="refresh-pause" aria-pressed=move || paused().to_string() on:click=toggle>

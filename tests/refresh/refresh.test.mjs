@@ -272,6 +272,20 @@ test('an unparsable manifest: warning names manifest.json, last good data kept, 
   assert.deepEqual(P.log.pageErrors, []);
 });
 
+test('local files replace the data: polling stops and the status line goes', async () => {
+  const { page } = P;
+  const files = ['raw_llm_events', 'raw_support_events', 'raw_conversion_events'].map((t) => path.join(SINGLE, `${t}.parquet`));
+  const want = cli('facts', '--data', SINGLE);
+  await page.setInputFiles('#file-input', files);
+  await page.waitForSelector('#refresh', { state: 'detached', timeout: WAIT_MS });
+  assert.equal(await downloadCsv(page), want);
+  await sleep(300);
+  const before = server.log.length;
+  await sleep(2500);
+  assert.deepEqual(server.log.slice(before).filter((e) => e.path.startsWith('/data/')), [], 'still polling after local files');
+  assert.equal(await downloadCsv(page), want);
+});
+
 test('single files: polls revalidate (304, no body); a replaced file is decoded and shown', async () => {
   const tables = ['raw_llm_events', 'raw_support_events', 'raw_conversion_events'];
   server.setOverride('/config.json', config({
