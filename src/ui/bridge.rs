@@ -27,32 +27,77 @@ thread_local! {
     static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
 }
 
-/// Starts the worker and routes its messages to `state`. On failure the error panel says so.
-pub fn start(state: AppState) {
-    let worker = match web_sys::Worker::new(WORKER_SCRIPT) {
-        Ok(w) => w,
-        Err(e) => return fail(state, format!("{WORKER_SCRIPT}: {}", browser::js_error_text(&e))),
+/// What `modelpulse-worker-boot.js` left in `window.__modelpulseWorker`: the worker it started
+/// (`None`: the script did not run), what went wrong starting it, and the messages and error
+/// texts that arrived before the page took the worker over.
+struct Boot {
+    worker: Option<web_sys::Worker>,
+    error: Option<String>,
+    messages: Vec<JsValue>,
+    errors: Vec<String>,
+}
+
+fn boot() -> Boot {
+    let get = |o: &JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap_or(JsValue::UNDEFINED);
+    let b = get(&browser::window().into(), "__modelpulseWorker");
+    let list = |k: &str| -> Vec<JsValue> {
+        let v = get(&b, k);
+        if js_sys::Array::is_array(&v) { js_sys::Array::from(&v).iter().collect() } else { Vec::new() }
     };
-    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
-        match ev.data().as_string().as_deref().map(decode::<FromWorker>) {
-            Some(Ok(msg)) => dispatch(state, msg),
-            Some(Err(e)) => state.errors.update(|es| es.push(e)),
-            None => state.errors.update(|es| es.push("bad message between page and worker: not text".into())),
-        }
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
-    // The worker's script failed to load or threw (e.g. its wasm trapped): it is gone.
+    Boot {
+        worker: get(&b, "worker").dyn_into::<web_sys::Worker>().ok(),
+        error: get(&b, "error").as_string(),
+        messages: list("messages"),
+        errors: list("errors").iter().map(|e| e.as_string().unwrap_or_default()).collect(),
+    }
+}
+
+/// One message from the worker (a JSON string).
+fn on_message(state: AppState, data: &JsValue) {
+    match data.as_string().as_deref().map(decode::<FromWorker>) {
+        Some(Ok(msg)) => dispatch(state, msg),
+        Some(Err(e)) => state.errors.update(|es| es.push(e)),
+        None => state.errors.update(|es| es.push("bad message between page and worker: not text".into())),
+    }
+}
+
+/// The worker's script failed to load or threw (e.g. its wasm trapped): it is gone.
+fn on_error(state: AppState, message: String) {
+    let what = if message.is_empty() { "failed to start".to_string() } else { message };
+    fail(state, format!("{WORKER_SCRIPT}: {what}"));
+}
+
+/// Takes over the worker `modelpulse-worker-boot.js` started (or starts it) and routes its
+/// messages to `state`, first those that arrived before. On failure the error panel says so.
+pub fn start(state: AppState) {
+    let boot = boot();
+    if let Some(e) = boot.error {
+        return fail(state, format!("{WORKER_SCRIPT}: {e}"));
+    }
+    let worker = match boot.worker {
+        Some(w) => w,
+        None => match web_sys::Worker::new(WORKER_SCRIPT) {
+            Ok(w) => w,
+            Err(e) => return fail(state, format!("{WORKER_SCRIPT}: {}", browser::js_error_text(&e))),
+        },
+    };
+    let handler = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| on_message(state, &ev.data()));
+    worker.set_onmessage(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
     // A script that fails to load gives a plain `Event`, an exception an `ErrorEvent`.
-    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+    let handler = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
         ev.prevent_default();
-        let message = ev.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_default();
-        let what = if message.is_empty() { "failed to start".to_string() } else { message };
-        fail(state, format!("{WORKER_SCRIPT}: {what}"));
+        on_error(state, ev.dyn_ref::<web_sys::ErrorEvent>().map(|e| e.message()).unwrap_or_default());
     });
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    on_error.forget();
+    worker.set_onerror(Some(handler.as_ref().unchecked_ref()));
+    handler.forget();
     BRIDGE.with_borrow_mut(|b| *b = Some(Bridge { worker, ready: false, queue: Vec::new(), csv_id: 0 }));
+    for m in boot.messages {
+        on_message(state, &m);
+    }
+    if let Some(e) = boot.errors.into_iter().next() {
+        on_error(state, e);
+    }
 }
 
 /// The worker is unusable: the error panel names why, loading stops, the page is in `error`.
