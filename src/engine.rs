@@ -9,6 +9,7 @@ use crate::facts::dashboard_csv;
 use crate::i18n::{t, Lang};
 use crate::page::alerts::evaluation_query;
 use crate::page::config::table_for_file_name;
+use crate::precomputed::FactsTable;
 use crate::protocol::{Loaded, RulesStatus, ViewData};
 use crate::query::Query;
 use crate::Dataset;
@@ -22,10 +23,37 @@ pub struct FileBytes {
     pub bytes: bytes::Bytes,
 }
 
+/// A published facts file's bytes ([`crate::precomputed`]), ready to decode.
+#[derive(Debug, Clone)]
+pub struct FactsBytes {
+    pub table: FactsTable,
+    /// The file name (last path segment), used in messages.
+    pub name: String,
+    pub bytes: bytes::Bytes,
+}
+
 /// The table a dropped/chosen local file belongs to, by its name; else the error panel's line
 /// for it (starting with the name).
 pub fn local_file_table(lang: Lang, name: &str) -> Result<Table, String> {
     table_for_file_name(name).ok_or_else(|| format!("{name}: {}", t(lang, "ui.err.unknown_table")))
+}
+
+/// What a dropped/chosen local file holds, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LocalFile {
+    /// Raw events of a table.
+    Raw(Table),
+    /// Published facts (`…dashboard_facts…`, `…conversion_facts…`).
+    Facts(FactsTable),
+}
+
+/// Like [`local_file_table`], but published facts are recognised first (a name containing
+/// `conversion_facts` also contains `conversion`).
+pub fn local_file_kind(lang: Lang, name: &str) -> Result<LocalFile, String> {
+    match FactsTable::for_file_name(name) {
+        Some(f) => Ok(LocalFile::Facts(f)),
+        None => local_file_table(lang, name).map(LocalFile::Raw),
+    }
 }
 
 /// The dataset and the alert rules of one page.
@@ -79,14 +107,31 @@ impl Engine {
         let d = &self.dataset;
         let report = d.report();
         let rows = report.tables.iter().map(|r| r.rows_read).sum();
-        Loaded { rows, providers: d.providers(), date_range: d.date_range(), report, errors, bytes, ..Default::default() }
+        Loaded {
+            rows,
+            providers: d.providers(),
+            date_range: d.date_range(),
+            report,
+            errors,
+            bytes,
+            published_facts: d.uses_precomputed_facts(),
+            ..Default::default()
+        }
     }
 
     /// Decodes `files` into a fresh dataset that replaces the current one. `errors` are the
     /// failures so far (fetch errors); the decode failures (the core's messages, which start with
     /// the file name) are appended. Files that decode stay usable whatever the others do. The
     /// returned [`Loaded`] has no source, spans or rules status: the caller fills those.
-    pub fn load(&mut self, files: Vec<FileBytes>, mut errors: Vec<String>) -> Loaded {
+    pub fn load(&mut self, files: Vec<FileBytes>, errors: Vec<String>) -> Loaded {
+        self.load_with_facts(files, Vec::new(), errors)
+    }
+
+    /// Like [`Engine::load`], with published facts files too ([`Dataset::load_facts`]): they
+    /// answer the dashboard (conversion) queries while no raw LLM (conversion) events are loaded.
+    /// Their rows count in `rows`/`report`, their bytes in `bytes`, and a failure is appended to
+    /// `errors` naming the file; `published_facts` tells whether the dashboard comes from them.
+    pub fn load_with_facts(&mut self, files: Vec<FileBytes>, facts: Vec<FactsBytes>, mut errors: Vec<String>) -> Loaded {
         let mut ds = Dataset::new();
         let mut bytes = 0u64;
         for f in files {
@@ -95,19 +140,14 @@ impl Engine {
                 errors.push(e.to_string());
             }
         }
-        let report = ds.report();
-        let rows = report.tables.iter().map(|r| r.rows_read).sum();
-        let loaded = Loaded {
-            rows,
-            providers: ds.providers(),
-            date_range: ds.date_range(),
-            report,
-            errors,
-            bytes,
-            ..Default::default()
-        };
+        for f in facts {
+            bytes += f.bytes.len() as u64;
+            if let Err(e) = ds.load_facts(f.table, &f.name, f.bytes) {
+                errors.push(e.to_string());
+            }
+        }
         self.dataset = ds;
-        loaded
+        self.summary(errors, bytes)
     }
 
     /// The facts of the view `query` (its `from`/`to` already resolved against the data's
@@ -236,6 +276,98 @@ mod tests {
         assert!(!e.has_rules() && e.view(&Query::default()).evaluation.is_none());
         let status = e.set_rules("x.toml", Err("x.toml: HTTP error 404".into()));
         assert_eq!(status.notice, Some(("x.toml".into(), "x.toml: HTTP error 404".into())));
+    }
+
+    /// The fixture's facts as published Parquet files (what `modelpulse facts --format parquet`
+    /// writes), and the engine over the raw events.
+    fn published() -> (Engine, Vec<FactsBytes>) {
+        let (_, files) = fixture_files().unwrap();
+        let mut raw = Engine::new();
+        raw.load(files, Vec::new());
+        let all = Query::default();
+        let d = crate::facts::dashboard_parquet(&raw.dataset().dashboard_facts(&all)).unwrap();
+        let c = crate::facts::conversion_parquet(&raw.dataset().conversion_facts(&all)).unwrap();
+        let facts = vec![
+            FactsBytes { table: FactsTable::Dashboard, name: "dashboard_facts.parquet".into(), bytes: d.into() },
+            FactsBytes { table: FactsTable::Conversion, name: "conversion_facts.parquet".into(), bytes: c.into() },
+        ];
+        (raw, facts)
+    }
+
+    #[test]
+    fn published_facts_answer_like_the_raw_events() {
+        let (raw, facts) = published();
+        let mut e = Engine::new();
+        let loaded = e.load_with_facts(Vec::new(), facts, Vec::new());
+        assert!(loaded.errors.is_empty(), "{:?}", loaded.errors);
+        assert!(loaded.published_facts && !raw.summary(vec![], 0).published_facts);
+        assert_eq!(loaded.providers, raw.dataset().providers());
+        assert_eq!(loaded.date_range, raw.dataset().date_range());
+        let all = Query::default();
+        let files: Vec<_> = loaded.report.tables.iter().map(|r| (r.file.as_str(), r.rows_read)).collect();
+        assert_eq!(
+            files,
+            vec![
+                ("dashboard_facts.parquet", raw.dataset().dashboard_facts(&all).len() as u64),
+                ("conversion_facts.parquet", raw.dataset().conversion_facts(&all).len() as u64)
+            ]
+        );
+        assert_eq!(loaded.rows, files.iter().map(|f| f.1).sum::<u64>());
+        // The CSV download is byte for byte the raw one.
+        assert_eq!(e.csv(&all), raw.csv(&all));
+        let (first, last) = loaded.date_range.unwrap();
+        let mid = first + chrono::Days::new((last - first).num_days() as u64 / 2);
+        for p in &loaded.providers {
+            for (from, to) in [(None, None), (Some(mid), None), (Some(first), Some(mid))] {
+                let q = Query { providers: Some(vec![p.clone()]), from, to };
+                let (a, b) = (e.view(&q), raw.view(&q));
+                // One provider: its rows ARE the totals, so everything matches the raw view.
+                assert_eq!((&a.dashboard, &a.conversion), (&b.dashboard, &b.conversion), "{q:?}");
+                assert_eq!(a.totals, b.totals, "{q:?}");
+                assert_eq!(e.csv(&q), raw.csv(&q));
+            }
+        }
+        // All providers: additive figures exact, percentiles/accuracy null where two providers
+        // have a row that day, never averaged.
+        assert!(loaded.providers.len() > 1);
+        let (a, b) = (e.view(&all), raw.view(&all));
+        assert_eq!(a.dashboard, b.dashboard);
+        assert_eq!(a.totals.len(), b.totals.len());
+        let per_day = |d| a.dashboard.iter().filter(|f| f.event_date == d).count();
+        let mut nulled = 0;
+        for (x, y) in a.totals.iter().zip(&b.totals) {
+            assert_eq!((x.event_date, x.events, x.tokens_total, x.tickets), (y.event_date, y.events, y.tokens_total, y.tickets));
+            assert_eq!(x.tickets_resolved_by_agent, y.tickets_resolved_by_agent);
+            assert!((x.revenue_from_ai - y.revenue_from_ai).abs() < 1e-6);
+            if per_day(x.event_date) > 1 {
+                assert_eq!((x.latency_p95_ms, x.latency_p50_ms, x.accuracy_daily), (None, None, None));
+                nulled += 1;
+            } else {
+                assert_eq!(x.latency_p95_ms, y.latency_p95_ms);
+            }
+        }
+        assert!(nulled > 0);
+    }
+
+    #[test]
+    fn raw_events_win_over_published_facts_and_bad_facts_are_named() {
+        let (raw, mut facts) = published();
+        let (_, files) = fixture_files().unwrap();
+        let mut e = Engine::new();
+        facts[1].bytes = bytes::Bytes::from_static(b"PAR1 not really PAR1");
+        let loaded = e.load_with_facts(files, facts, vec![]);
+        assert!(!loaded.published_facts);
+        assert_eq!(loaded.errors.len(), 1);
+        assert!(loaded.errors[0].starts_with("conversion_facts.parquet: "), "{:?}", loaded.errors);
+        assert_eq!(e.view(&Query::default()), raw.view(&Query::default()));
+    }
+
+    #[test]
+    fn local_facts_files_are_recognised_before_raw_names() {
+        assert_eq!(local_file_kind(Lang::En, "conversion_facts.parquet"), Ok(LocalFile::Facts(FactsTable::Conversion)));
+        assert_eq!(local_file_kind(Lang::En, "x/dashboard_facts (1).parquet"), Ok(LocalFile::Facts(FactsTable::Dashboard)));
+        assert_eq!(local_file_kind(Lang::En, "raw_conversion_events.parquet"), Ok(LocalFile::Raw(Table::ConversionEvents)));
+        assert!(local_file_kind(Lang::Id, "notes.parquet").unwrap_err().starts_with("notes.parquet: "));
     }
 
     #[test]

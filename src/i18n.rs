@@ -188,6 +188,7 @@ pub const EN: &[(&str, &str)] = &[
     ("refresh.resume", "Resume updates"),
     ("ranges.stats", "range reads"),
     ("ranges.requests", "requests"),
+    ("published.notice", "Showing published facts (dashboard_facts), not raw events: the providers' combined latency percentiles and accuracy cannot be derived from per-provider rows and are left blank; sessions combined are summed per provider. Per-provider figures are exact."),
 ];
 
 /// Indonesian catalog: same keys as [`EN`].
@@ -345,6 +346,7 @@ pub const ID: &[(&str, &str)] = &[
     ("refresh.resume", "Lanjutkan pembaruan"),
     ("ranges.stats", "baca rentang"),
     ("ranges.requests", "permintaan"),
+    ("published.notice", "Menampilkan fakta terbitan (dashboard_facts), bukan event mentah: persentil latensi dan akurasi gabungan para penyedia tidak dapat diturunkan dari baris per penyedia dan dibiarkan kosong; sesi gabungan dijumlahkan per penyedia. Angka per penyedia tepat."),
 ];
 
 /// The text for `key` in `lang`, falling back to English, then to the key itself.

@@ -20,6 +20,8 @@ use crate::contract::Table;
 use crate::facts::{ConversionFact, DashboardFact};
 use crate::i18n::{t, Lang};
 use crate::load::LoadReport;
+use crate::page::view::RangeChoice;
+use crate::precomputed::FactsTable;
 use crate::query::Query;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -31,8 +33,21 @@ pub enum ToWorker {
     /// the dataset. `alerts_url`: (re)read the alert rules
     /// from there too (the first load); `None` keeps the rules read before. `refresh_seconds > 0`
     /// refetches the same URLs periodically (without progress) until local files replace them.
-    /// `lang` is the language of the error messages.
-    LoadUrls { base: String, urls: Vec<(Table, String)>, alerts_url: Option<String>, refresh_seconds: u32, lang: Lang },
+    /// `lang` is the language of the error messages. `facts`: published facts files
+    /// ([`crate::precomputed`]) fetched whole beside them (never by ranges, never polled).
+    /// `range`: the view's date range as the page resolved it (URL, else the config's
+    /// `default_range`), the window that range reads fetch first.
+    LoadUrls {
+        base: String,
+        urls: Vec<(Table, String)>,
+        alerts_url: Option<String>,
+        refresh_seconds: u32,
+        lang: Lang,
+        #[serde(default)]
+        facts: Vec<(FactsTable, String)>,
+        #[serde(default)]
+        range: RangeChoice,
+    },
     /// Decode the `File`s posted beside this message (in this order; `names` are their names) as
     /// the whole dataset. Stops the periodic refresh.
     LoadFiles { names: Vec<String>, lang: Lang },
@@ -98,6 +113,10 @@ pub struct Loaded {
     /// When fetching (or reading local files) and decoding ran (absolute ms, see module docs).
     pub fetch: Span,
     pub decode: Span,
+    /// The dashboard facts come from a published `dashboard_facts` file, not raw events: the
+    /// providers' combined percentiles and accuracy are not derivable ([`crate::precomputed`]).
+    #[serde(default)]
+    pub published_facts: bool,
     /// Files read by HTTP range requests (`src/worker/ranges.rs`); `None` when every file was
     /// read whole.
     #[serde(default)]
@@ -223,7 +242,17 @@ mod tests {
     fn messages_round_trip_exactly() {
         let q = Query { providers: Some(vec!["OpenAI".into(), "<b>x</b>".into()]), from: NaiveDate::from_ymd_opt(2026, 1, 2), to: None };
         let to = [
-            ToWorker::LoadUrls { base: "http://h/d/".into(), urls: vec![(Table::LlmEvents, "http://h/a b.parquet".into())], alerts_url: Some("alerts.toml".into()), refresh_seconds: 30, lang: Lang::Id },
+            ToWorker::LoadUrls { base: "http://h/d/".into(), urls: vec![(Table::LlmEvents, "http://h/a b.parquet".into())], alerts_url: Some("alerts.toml".into()), refresh_seconds: 30, lang: Lang::Id, facts: vec![], range: RangeChoice::All },
+            ToWorker::LoadUrls {
+                base: "http://h/".into(),
+                urls: vec![],
+                alerts_url: None,
+                refresh_seconds: 0,
+                lang: Lang::En,
+                facts: vec![(FactsTable::Dashboard, "d/dashboard_facts.parquet".into()), (FactsTable::Conversion, "c.parquet".into())],
+                range: RangeChoice::Custom { from: NaiveDate::from_ymd_opt(2026, 10, 1), to: None },
+            },
+            ToWorker::LoadUrls { base: "x".into(), urls: vec![], alerts_url: None, refresh_seconds: 0, lang: Lang::En, facts: vec![], range: RangeChoice::LastDays(30) },
             ToWorker::LoadFiles { names: vec!["raw_llm_events.parquet".into()], lang: Lang::En },
             ToWorker::View { id: 7, query: q.clone() },
             ToWorker::Csv { id: 8, query: Query::default() },
@@ -271,6 +300,13 @@ mod tests {
         for m in from {
             assert_eq!(decode::<FromWorker>(&encode(&m)).unwrap(), m);
         }
+    }
+
+    #[test]
+    fn load_urls_without_facts_or_range_still_reads() {
+        let js = r#"{"LoadUrls":{"base":"b","urls":[],"alerts_url":null,"refresh_seconds":0,"lang":"en"}}"#;
+        let ToWorker::LoadUrls { facts, range, .. } = decode::<ToWorker>(js).unwrap() else { panic!("not LoadUrls") };
+        assert_eq!((facts, range), (vec![], RangeChoice::All));
     }
 
     #[test]

@@ -16,22 +16,82 @@
 //! }
 //! ```
 //! Every field is optional; a missing field takes the default shown by [`PageConfig::default`].
+//!
+//! Published facts (what the dbt models or `modelpulse facts --format parquet` write) are named
+//! in `snapshots` too, instead of (or beside) the raw events:
+//! ```json
+//! { "snapshots": { "dashboard_facts": "data/dashboard_facts.parquet",
+//!                  "conversion_facts": "data/conversion_facts.parquet" } }
+//! ```
+//! Once `dashboard_facts` is named, an absent `raw_llm_events` / `raw_support_events` is not
+//! loaded (name them to load both; the raw events then win); likewise `conversion_facts` for
+//! `raw_conversion_events`. See [`SnapshotUrls`].
 //! A partitioned snapshot is named by `"manifest": "data/manifest.json"` instead of `snapshots`
 //! (see [`PageConfig::data_source`]).
 
 use crate::charts::Price;
 use crate::contract::Table;
 use crate::page::view::RangeChoice;
+use crate::precomputed::FactsTable;
 use serde::{Deserialize, Serialize};
 
 /// Where each snapshot is fetched from, relative to the page (or absolute URLs).
 /// `null` (or an empty string) means the table is not loaded and behaves as empty.
+///
+/// A raw table that the JSON does not mention defaults to `data/<table>.parquet`, except when
+/// the published facts that replace it are named: `dashboard_facts` stands for
+/// `raw_llm_events` + `raw_support_events`, `conversion_facts` for `raw_conversion_events`
+/// (a raw file named explicitly is still loaded, and its events answer instead of the facts).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(from = "SnapshotFields")]
 pub struct SnapshotUrls {
     pub raw_llm_events: Option<String>,
     pub raw_support_events: Option<String>,
     pub raw_conversion_events: Option<String>,
+    /// A published `dashboard_facts.parquet` ([`crate::precomputed`]); default none.
+    pub dashboard_facts: Option<String>,
+    /// A published `conversion_facts.parquet`; default none.
+    pub conversion_facts: Option<String>,
+}
+
+/// `snapshots` as written: `None` = absent, `Some(None)` = `null`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotFields {
+    #[serde(default, deserialize_with = "present")]
+    raw_llm_events: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    raw_support_events: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    raw_conversion_events: Option<Option<String>>,
+    #[serde(default)]
+    dashboard_facts: Option<String>,
+    #[serde(default)]
+    conversion_facts: Option<String>,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+impl From<SnapshotFields> for SnapshotUrls {
+    fn from(f: SnapshotFields) -> Self {
+        let named = |u: &Option<String>| u.as_deref().is_some_and(|u| !u.is_empty());
+        let (dash, conv) = (named(&f.dashboard_facts), named(&f.conversion_facts));
+        let d = SnapshotUrls::default();
+        let pick = |field: Option<Option<String>>, replaced: bool, default: Option<String>| match field {
+            Some(v) => v,
+            None if replaced => None,
+            None => default,
+        };
+        SnapshotUrls {
+            raw_llm_events: pick(f.raw_llm_events, dash, d.raw_llm_events),
+            raw_support_events: pick(f.raw_support_events, dash, d.raw_support_events),
+            raw_conversion_events: pick(f.raw_conversion_events, conv, d.raw_conversion_events),
+            dashboard_facts: f.dashboard_facts,
+            conversion_facts: f.conversion_facts,
+        }
+    }
 }
 
 impl Default for SnapshotUrls {
@@ -40,6 +100,8 @@ impl Default for SnapshotUrls {
             raw_llm_events: Some(format!("data/{}", Table::LlmEvents.file_name())),
             raw_support_events: Some(format!("data/{}", Table::SupportEvents.file_name())),
             raw_conversion_events: Some(format!("data/{}", Table::ConversionEvents.file_name())),
+            dashboard_facts: None,
+            conversion_facts: None,
         }
     }
 }
@@ -133,6 +195,21 @@ impl PageConfig {
         }
     }
 
+    /// The published facts files to fetch (whole, never by ranges or polled), each with its
+    /// table, under the same rules as [`snapshot_urls`](PageConfig::snapshot_urls) (`?data=`
+    /// keeps the configured file name); none when the data comes from a manifest.
+    pub fn facts_urls(&self, search: &str) -> Vec<(FactsTable, String)> {
+        if matches!(self.data_source(search), DataSource::Manifest(_)) {
+            return Vec::new();
+        }
+        let base = data_param(search);
+        let s = &self.snapshots;
+        [(FactsTable::Dashboard, &s.dashboard_facts), (FactsTable::Conversion, &s.conversion_facts)]
+            .into_iter()
+            .filter_map(|(table, url)| Some((table, in_folder(url.as_deref()?, base.as_deref())?)))
+            .collect()
+    }
+
     /// The URLs to fetch, one per configured table. With `data_base` (the page's `?data=`), each
     /// snapshot is the configured file name (last path segment) under that folder instead.
     pub fn snapshot_urls(&self, data_base: Option<&str>) -> Vec<(Table, String)> {
@@ -144,15 +221,18 @@ impl PageConfig {
         ];
         configured
             .into_iter()
-            .filter_map(|(table, url)| {
-                let url = url.as_deref().filter(|u| !u.is_empty())?;
-                Some(match data_base.filter(|b| !b.is_empty()) {
-                    Some(base) => (table, format!("{}/{}", base.trim_end_matches('/'), file_name_of(url))),
-                    None => (table, url.to_string()),
-                })
-            })
+            .filter_map(|(table, url)| Some((table, in_folder(url.as_deref()?, data_base)?)))
             .collect()
     }
+}
+
+/// A configured URL (`None` when empty), moved to the `?data=` folder when there is one.
+fn in_folder(url: &str, data_base: Option<&str>) -> Option<String> {
+    let url = Some(url).filter(|u| !u.is_empty())?;
+    Some(match data_base.filter(|b| !b.is_empty()) {
+        Some(base) => format!("{}/{}", base.trim_end_matches('/'), file_name_of(url)),
+        None => url.to_string(),
+    })
 }
 
 /// Where the page's data comes from ([`PageConfig::data_source`]).
@@ -294,6 +374,44 @@ mod tests {
         assert_eq!(PageConfig::from_json("{}").unwrap().stale_after_seconds, 86_400);
         assert_eq!(PageConfig::from_json(r#"{"stale_after_seconds": 0}"#).unwrap().stale_after_seconds, 0);
         assert!(PageConfig::from_json(r#"{"stale_after_seconds": -1}"#).unwrap_err().starts_with("config.json: "));
+    }
+
+    #[test]
+    fn published_facts_replace_the_absent_raw_tables() {
+        let cfg = PageConfig::from_json(
+            r#"{"snapshots": {"dashboard_facts": "data/dashboard_facts.parquet", "conversion_facts": "data/conversion_facts.parquet"}}"#,
+        )
+        .unwrap();
+        assert!(cfg.snapshot_urls(None).is_empty());
+        assert_eq!(
+            cfg.facts_urls(""),
+            vec![
+                (FactsTable::Dashboard, "data/dashboard_facts.parquet".to_string()),
+                (FactsTable::Conversion, "data/conversion_facts.parquet".to_string())
+            ]
+        );
+        // `?data=` keeps the configured file names.
+        assert_eq!(cfg.facts_urls("?data=https%3A%2F%2Fx%2Fp%2F")[1].1, "https://x/p/conversion_facts.parquet");
+        // Only the replaced tables go: conversion events still default; a named raw file stays.
+        let cfg = PageConfig::from_json(
+            r#"{"snapshots": {"dashboard_facts": "f/d.parquet", "raw_support_events": "s.parquet"}}"#,
+        )
+        .unwrap();
+        let tables: Vec<_> = cfg.snapshot_urls(None).into_iter().map(|(t, _)| t).collect();
+        assert_eq!(tables, vec![Table::SupportEvents, Table::ConversionEvents]);
+        assert_eq!(cfg.facts_urls(""), vec![(FactsTable::Dashboard, "f/d.parquet".to_string())]);
+        // Empty facts names replace nothing; a manifest takes over from the files.
+        let cfg = PageConfig::from_json(r#"{"snapshots": {"dashboard_facts": ""}}"#).unwrap();
+        assert_eq!((cfg.snapshot_urls(None).len(), cfg.facts_urls("").len()), (3, 0));
+        let cfg = PageConfig::from_json(r#"{"manifest": "m.json", "snapshots": {"dashboard_facts": "d.parquet"}}"#).unwrap();
+        assert!(cfg.facts_urls("").is_empty());
+        // A misspelt key is an error, not a silent default.
+        let e = PageConfig::from_json(r#"{"snapshots": {"dashbord_facts": "d.parquet"}}"#).unwrap_err();
+        assert!(e.starts_with("config.json: ") && e.contains("dashbord_facts"), "{e}");
+        // What is serialised reads back the same.
+        let cfg = PageConfig::from_json(r#"{"snapshots": {"dashboard_facts": "d.parquet"}}"#).unwrap();
+        assert_eq!(PageConfig::from_json(&serde_json::to_string(&cfg).unwrap()).unwrap(), cfg);
+        assert_eq!(PageConfig::from_json(&serde_json::to_string(&PageConfig::default()).unwrap()).unwrap(), PageConfig::default());
     }
 
     #[test]

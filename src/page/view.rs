@@ -9,7 +9,7 @@ use crate::query::Query;
 use chrono::{Days, NaiveDate};
 
 /// The date range a view shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum RangeChoice {
     /// All the data.
     #[default]

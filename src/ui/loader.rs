@@ -29,10 +29,12 @@ pub async fn initial_load(state: AppState) {
     let search = browser::location_search();
     let default_range = state.config.with_untracked(|c| c.default_range());
     let view = ViewState::from_query(&search, default_range);
-    state.view.set(ViewState { lang: state.view.with_untracked(|v| v.lang), ..view });
-    let (source, alerts_url, refresh_seconds) = state.config.with_untracked(|c| {
-        (c.data_source(&search), c.alerts_url().map(str::to_string), c.refresh_seconds)
+    state.view.set(ViewState { lang: state.view.with_untracked(|v| v.lang), ..view.clone() });
+    let (source, facts, alerts_url, refresh_seconds) = state.config.with_untracked(|c| {
+        (c.data_source(&search), c.facts_urls(&search), c.alerts_url().map(str::to_string), c.refresh_seconds)
     });
+    // The view's range (URL, else the config's default): the window range reads fetch first.
+    let range = view.range;
     if !bridge::alive() {
         return;
     }
@@ -44,7 +46,7 @@ pub async fn initial_load(state: AppState) {
     bridge::send(&match source {
         // A partitioned snapshot: loaded and polled incrementally (src/worker/refresh.rs).
         DataSource::Manifest(url) => ToWorker::LoadManifest { base, url, alerts_url, refresh_seconds, lang },
-        DataSource::Files(urls) => ToWorker::LoadUrls { base, urls, alerts_url, refresh_seconds, lang },
+        DataSource::Files(urls) => ToWorker::LoadUrls { base, urls, alerts_url, refresh_seconds, lang, facts, range },
     });
 }
 
@@ -78,6 +80,7 @@ pub fn on_loaded(state: AppState, l: Loaded) {
     });
     state.rows_loaded.set(l.rows);
     state.range_stats.set(l.ranges.clone());
+    state.published_facts.set(l.published_facts);
     state.providers.set(l.providers);
     state.date_range.set(l.date_range);
     state.errors.set(l.errors);

@@ -82,6 +82,7 @@ fn App() -> impl IntoView {
             <notices::ProgressBar state=state/>
             <refresh::RefreshBar state=state/>
             <notices::ErrorPanel state=state/>
+            <notices::PublishedNotice state=state/>
             <alerts::AlertsBanner state=state/>
             <notices::EmptyState state=state/>
             <kpis::KpiTiles state=state/>

@@ -41,6 +41,17 @@ pub fn ErrorPanel(state: AppState) -> impl IntoView {
     }
 }
 
+/// A one-line, non-blocking notice while the dashboard shows published facts
+/// (`dashboard_facts.parquet`): what cannot be derived for providers combined.
+#[component]
+pub fn PublishedNotice(state: AppState) -> impl IntoView {
+    view! {
+        <Show when=move || state.published_facts.get()>
+            <p class="notice" id="published-notice" role="note">{move || t(state.lang.get(), "published.notice")}</p>
+        </Show>
+    }
+}
+
 #[component]
 pub fn EmptyState(state: AppState) -> impl IntoView {
     let empty = move || {

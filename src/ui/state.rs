@@ -78,6 +78,8 @@ pub struct AppState {
     pub rows_loaded: RwSignal<u64>,
     /// What range reads fetched (stats footer); `None` when every file was read whole.
     pub range_stats: RwSignal<Option<modelpulse::protocol::RangeStats>>,
+    /// The dashboard comes from a published `dashboard_facts` file (a notice says what that means).
+    pub published_facts: RwSignal<bool>,
     pub progress: RwSignal<Progress>,
     /// One line per failed file, each starting with the file name.
     pub errors: RwSignal<Vec<String>>,
@@ -111,6 +113,7 @@ impl AppState {
             date_range: RwSignal::new(None),
             rows_loaded: RwSignal::new(0),
             range_stats: RwSignal::new(None),
+            published_facts: RwSignal::new(false),
             progress: RwSignal::new(Progress::default()),
             errors: RwSignal::new(Vec::new()),
             source: RwSignal::new(None),

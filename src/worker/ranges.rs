@@ -6,10 +6,11 @@
 //! - `206` for a file under [`RANGED_MIN_BYTES`]: the rest is fetched in one more request and the
 //!   file is loaded whole;
 //! - `206` for a larger file: its footer is parsed, and only the needed column chunks of the row
-//!   groups that can hold the view's dates (from the page URL's `range`/`from`/`to`; "all" when it
-//!   has none) are fetched, coalesced. The file is kept as a [`RangedFile`]: when a view needs
-//!   dates beyond what was fetched, [`widen`] fetches the missing row groups, reloads that table
-//!   and posts a new `Loaded` before the view is answered.
+//!   groups that can hold the view's dates (the range the page sends with `LoadUrls`: its URL's
+//!   `range`/`from`/`to`, else `config.json`'s `default_range`) are fetched, coalesced. The file
+//!   is kept as a [`RangedFile`]: when a view needs dates beyond what was fetched, [`widen`]
+//!   fetches the missing row groups, reloads that table and posts a new `Loaded` before the view
+//!   is answered.
 //!
 //! A cross-origin data host must allow the `Range` request header and expose `Content-Range`
 //! (`Access-Control-Expose-Headers`); a probe that gets no answer (a refused preflight) or a
@@ -22,7 +23,7 @@ use crate::shell::{Progress, ENGINE};
 use bytes::Bytes;
 use modelpulse::contract::Table;
 use modelpulse::load::ranges::{Footer, FooterRead, RangedFile, Window, COALESCE_GAP, FOOTER_GUESS};
-use modelpulse::page::view::{RangeChoice, ViewState};
+use modelpulse::page::view::RangeChoice;
 use modelpulse::i18n::Lang;
 use modelpulse::protocol::{FetchError, FromWorker, LoadSource, Loaded, RangeStats, Span};
 use modelpulse::query::Query;
@@ -62,14 +63,6 @@ pub enum Got {
 pub struct Ranged {
     entry: Entry,
     plan: modelpulse::load::ranges::Plan,
-}
-
-/// The view's date range from the page URL's query (the worker gets the page URL as `base`);
-/// "all" when the URL does not choose one (the config's default range is not known here: a
-/// narrower view then widens nothing, the whole range being fetched).
-pub fn view_range(base: &str) -> RangeChoice {
-    let search = base.split_once('?').map(|(_, q)| q.split('#').next().unwrap_or("")).unwrap_or("");
-    ViewState::from_query(search, RangeChoice::All).range
 }
 
 fn request(range: &str) -> Result<web_sys::RequestInit, FetchError> {
@@ -157,6 +150,12 @@ async fn tail(url: &str, n: u64, progress: &Progress) -> Result<Result<(Vec<u8>,
 
 /// Fetches snapshot `url` (absolute; `name` for messages) of `table` for the view `range`: by
 /// ranges when the server supports them and the file is large, else whole (module docs).
+/// `range` is the view's range as the page resolved it (`ToWorker::LoadUrls::range`: the page
+/// URL's `range`/`from`/`to`, else the config's `default_range`). A "last N days" range ends on
+/// the data's last date, known here only from this file's footer statistics
+/// ([`Footer::date_span`]): the window then ends on this file's last date, which covers the
+/// view's days in this file whichever table ends last (a file ending earlier fetches at most a
+/// few days more). A footer without statistics gives no bounds: every row group is fetched.
 pub async fn fetch_file(table: Table, url: &str, name: &str, range: RangeChoice, progress: &Progress) -> Result<Got, FetchError> {
     let mut want = FOOTER_GUESS;
     let mut requests = 0u32;

@@ -15,9 +15,11 @@ use crate::fetch;
 use crate::js::{now, post, scope};
 use js_sys::Reflect;
 use modelpulse::contract::Table;
-use modelpulse::engine::{local_file_table, Engine, FileBytes};
+use modelpulse::engine::{local_file_kind, Engine, FactsBytes, FileBytes, LocalFile};
 use modelpulse::i18n::{t, Lang};
 use modelpulse::page::config::file_name_of;
+use modelpulse::page::view::RangeChoice;
+use modelpulse::precomputed::FactsTable;
 use modelpulse::protocol::{decode, FromWorker, LoadSource, RulesStatus, Span, ToWorker};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -58,11 +60,11 @@ fn handle(data: JsValue) {
         None => return post(&FromWorker::Error { message: "bad message between page and worker: no msg".into() }),
     };
     match msg {
-        ToWorker::LoadUrls { base, urls, alerts_url, refresh_seconds, lang } => {
+        ToWorker::LoadUrls { base, urls, alerts_url, refresh_seconds, lang, facts, range } => {
             stop_refresh();
             let load = next_load();
             spawn_local(async move {
-                load_urls(load, &base, &urls, alerts_url.as_deref(), lang, true).await;
+                load_urls(load, &base, &urls, &facts, range, alerts_url.as_deref(), lang, true).await;
                 if refresh_seconds > 0 && is_current(load) {
                     // Files read by ranges are not polled (a poll would download them whole).
                     let urls: Vec<(Table, String)> =
@@ -167,13 +169,32 @@ pub(crate) async fn read_rules(base: &str, url: &str, lang: Lang) -> (String, Re
     (name, text)
 }
 
-/// Fetches `urls` in parallel (and the rules file when `alerts_url` is set), then decodes them
-/// into a new dataset and posts `Loaded`. `shown`: post progress (not for a refresh).
-async fn load_urls(load: u64, base: &str, urls: &[(Table, String)], alerts_url: Option<&str>, lang: Lang, shown: bool) {
+/// Fetches `urls` in parallel (and the published `facts` files, whole, and the rules file when
+/// `alerts_url` is set), then decodes them into a new dataset and posts `Loaded`. Large raw
+/// files are read by ranges for the view's `range` (src/worker/ranges.rs). `shown`: post
+/// progress (not for a refresh).
+#[allow(clippy::too_many_arguments)]
+async fn load_urls(
+    load: u64,
+    base: &str,
+    urls: &[(Table, String)],
+    facts: &[(FactsTable, String)],
+    range: RangeChoice,
+    alerts_url: Option<&str>,
+    lang: Lang,
+    shown: bool,
+) {
     let progress = Progress::new(shown, 0);
     let t0 = now();
-    // Range reads (src/worker/ranges.rs) for the view the page URL chooses.
-    let range = crate::ranges::view_range(base);
+    // Published facts are small: fetched whole, never by ranges.
+    let facts_jobs = facts.iter().map(|(table, url)| {
+        let p = progress.clone();
+        async move {
+            let name = file_name_of(url).to_string();
+            let r = fetch::fetch_bytes(&absolute(base, url), |l| p.expect(l), |n| p.add(n)).await;
+            (*table, name, url, r)
+        }
+    });
     let jobs = urls.iter().map(|(table, url)| {
         let p = progress.clone();
         async move {
@@ -188,7 +209,8 @@ async fn load_urls(load: u64, base: &str, urls: &[(Table, String)], alerts_url: 
             None => None,
         }
     };
-    let (results, rules) = futures::join!(futures::future::join_all(jobs), rules);
+    let (results, facts_results, rules) =
+        futures::join!(futures::future::join_all(jobs), futures::future::join_all(facts_jobs), rules);
     let fetch_span = Span { start: t0, end: now() };
     progress.post(true);
     if !is_current(load) {
@@ -206,11 +228,19 @@ async fn load_urls(load: u64, base: &str, urls: &[(Table, String)], alerts_url: 
             Err(e) => errors.push(e.text(lang, &name, url)),
         }
     }
+    let mut facts_files = Vec::new();
+    for (table, name, url, r) in facts_results {
+        match r {
+            Ok(bytes) => facts_files.push(FactsBytes { table, name, bytes: bytes.into() }),
+            Err(e) => errors.push(e.text(lang, &name, url)),
+        }
+    }
     let rules = rules.map(|(name, text)| ENGINE.with_borrow_mut(|e| e.set_rules(&name, text)));
-    let source = LoadSource::Urls(urls.iter().map(|(_, u)| u.clone()).collect());
+    let source = LoadSource::Urls(urls.iter().map(|(_, u)| u.clone()).chain(facts.iter().map(|(_, u)| u.clone())).collect());
     let t1 = now();
-    let whole_bytes: u64 = files.iter().map(|f| f.bytes.len() as u64).sum();
-    let loaded = ENGINE.with_borrow_mut(|e| e.load(files, errors));
+    let whole_bytes: u64 =
+        files.iter().map(|f| f.bytes.len() as u64).sum::<u64>() + facts_files.iter().map(|f| f.bytes.len() as u64).sum::<u64>();
+    let loaded = ENGINE.with_borrow_mut(|e| e.load_with_facts(files, facts_files, errors));
     let mut loaded = crate::ranges::install(load, ranged, loaded.errors, whole_bytes, source, lang);
     loaded.decode = Span { start: t1, end: now() };
     loaded.fetch = fetch_span;
@@ -226,9 +256,10 @@ async fn load_files(load: u64, names: Vec<String>, files: Vec<web_sys::File>, la
     let t0 = now();
     let mut errors = Vec::new();
     let mut read = Vec::new();
+    let mut facts = Vec::new();
     for (name, file) in names.iter().zip(&files) {
-        let table = match local_file_table(lang, name) {
-            Ok(t) => t,
+        let kind = match local_file_kind(lang, name) {
+            Ok(k) => k,
             Err(e) => {
                 errors.push(e);
                 continue;
@@ -237,7 +268,11 @@ async fn load_files(load: u64, names: Vec<String>, files: Vec<web_sys::File>, la
         match fetch::read_file(file).await {
             Ok(bytes) => {
                 progress.add(bytes.len() as u64);
-                read.push(FileBytes { table, name: name.clone(), bytes: bytes.into() });
+                let (name, bytes) = (name.clone(), bytes.into());
+                match kind {
+                    LocalFile::Raw(table) => read.push(FileBytes { table, name, bytes }),
+                    LocalFile::Facts(table) => facts.push(FactsBytes { table, name, bytes }),
+                }
             }
             Err(e) => errors.push(format!("{name}: {} ({e})", t(lang, "ui.err.read"))),
         }
@@ -247,15 +282,23 @@ async fn load_files(load: u64, names: Vec<String>, files: Vec<web_sys::File>, la
     if !is_current(load) {
         return;
     }
-    let source = LoadSource::Local(read.iter().map(|f| f.name.clone()).collect());
-    finish(read, errors, source, fetch_span, false, None);
+    let source = LoadSource::Local(read.iter().map(|f| f.name.clone()).chain(facts.iter().map(|f| f.name.clone())).collect());
+    finish(read, facts, errors, source, fetch_span, false, None);
 }
 
-/// Decodes `files` into the engine's new dataset and posts `Loaded`.
-fn finish(files: Vec<FileBytes>, errors: Vec<String>, source: LoadSource, fetch: Span, refresh: bool, rules: Option<RulesStatus>) {
+/// Decodes `files` and published `facts` into the engine's new dataset and posts `Loaded`.
+fn finish(
+    files: Vec<FileBytes>,
+    facts: Vec<FactsBytes>,
+    errors: Vec<String>,
+    source: LoadSource,
+    fetch: Span,
+    refresh: bool,
+    rules: Option<RulesStatus>,
+) {
     crate::ranges::clear();
     let t0 = now();
-    let mut loaded = ENGINE.with_borrow_mut(|e| e.load(files, errors));
+    let mut loaded = ENGINE.with_borrow_mut(|e| e.load_with_facts(files, facts, errors));
     loaded.decode = Span { start: t0, end: now() };
     loaded.fetch = fetch;
     loaded.source = source;
