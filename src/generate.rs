@@ -25,7 +25,8 @@ mod support;
 mod write;
 
 use crate::contract::Table;
-pub use partition::{DayPart, LiveDay, generate_partitioned, part_path};
+pub use partition::{DayPart, LiveDay, generate_partitioned, generate_partitioned_with, part_path};
+pub use write::{ROW_GROUP_ROWS, WriteOptions};
 use chrono::{Days, NaiveDate};
 
 /// Default number of days (`--days`).
@@ -189,15 +190,22 @@ pub enum GenerateError {
 
 /// Generates the three snapshots for `opts`. Deterministic: same options → same bytes.
 pub fn generate(opts: &GenerateOptions) -> Result<Snapshots, GenerateError> {
+    generate_with(opts, &WriteOptions::default())
+}
+
+/// Like [`generate`], encoded with `write` (e.g. smaller row groups). The rows are the same
+/// whatever `write` says; with the default `write` the bytes are [`generate`]'s.
+pub fn generate_with(opts: &GenerateOptions, write: &WriteOptions) -> Result<Snapshots, GenerateError> {
     opts.validate()?;
+    write.validate()?;
     let story = opts.story();
     let llm = llm::generate(opts, &story)?;
     let support = support::generate(opts, &story, &llm.sessions)?;
     let conversion = conversion::generate(opts)?;
     Ok(Snapshots {
-        llm: write::parquet(Table::LlmEvents, &llm.batch)?,
-        support: write::parquet(Table::SupportEvents, &support)?,
-        conversion: write::parquet(Table::ConversionEvents, &conversion)?,
+        llm: write::parquet(Table::LlmEvents, &llm.batch, write)?,
+        support: write::parquet(Table::SupportEvents, &support, write)?,
+        conversion: write::parquet(Table::ConversionEvents, &conversion, write)?,
     })
 }
 

@@ -4,7 +4,7 @@
 //! every few seconds would.
 
 use super::profile::DAY_US;
-use super::{GenerateError, GenerateOptions, conversion, llm, rng, support, write};
+use super::{GenerateError, GenerateOptions, WriteOptions, conversion, llm, rng, support, write};
 use crate::contract::Table;
 use arrow_array::cast::AsArray;
 use arrow_array::types::TimestampMicrosecondType;
@@ -53,15 +53,27 @@ fn batches(opts: &GenerateOptions) -> Result<[(Table, RecordBatch); 3], Generate
 /// exactly the rows of its single file, in the same order. (Support tickets opened shortly after
 /// midnight following `opts.end` fall on the next day and get that day's part.)
 pub fn generate_partitioned(opts: &GenerateOptions) -> Result<Vec<DayPart>, GenerateError> {
+    generate_partitioned_with(opts, &WriteOptions::default())
+}
+
+/// Like [`generate_partitioned`], each part encoded with `write` (e.g. smaller row groups).
+pub fn generate_partitioned_with(opts: &GenerateOptions, write: &WriteOptions) -> Result<Vec<DayPart>, GenerateError> {
+    write.validate()?;
     let mut out = Vec::new();
     for (table, batch) in batches(opts)? {
-        out.extend(split_by_day(table, &batch, i64::MIN, i64::MAX)?);
+        out.extend(split_by_day(table, &batch, i64::MIN, i64::MAX, write)?);
     }
     Ok(out)
 }
 
 /// The rows of `batch` with `from_us <= created_at < to_us`, one part per UTC day.
-fn split_by_day(table: Table, batch: &RecordBatch, from_us: i64, to_us: i64) -> Result<Vec<DayPart>, GenerateError> {
+fn split_by_day(
+    table: Table,
+    batch: &RecordBatch,
+    from_us: i64,
+    to_us: i64,
+    write: &WriteOptions,
+) -> Result<Vec<DayPart>, GenerateError> {
     let err = |detail: String| GenerateError::Encode { table: table.name(), detail };
     let ts = batch
         .column_by_name("created_at")
@@ -81,7 +93,7 @@ fn split_by_day(table: Table, batch: &RecordBatch, from_us: i64, to_us: i64) -> 
         let date = date_of_day(day).ok_or_else(|| err(format!("day {day} out of range")))?;
         let n = rows.len();
         let part = arrow_select::take::take_record_batch(batch, &UInt32Array::from(rows)).map_err(|e| err(e.to_string()))?;
-        out.push(DayPart { table, date, rows: n, bytes: write::parquet(table, &part)? });
+        out.push(DayPart { table, date, rows: n, bytes: write::parquet(table, &part, write)? });
     }
     Ok(out)
 }
@@ -100,6 +112,7 @@ pub struct LiveDay {
     /// The day.
     pub date: NaiveDate,
     batches: [(Table, RecordBatch); 3],
+    write: WriteOptions,
 }
 
 impl LiveDay {
@@ -109,7 +122,12 @@ impl LiveDay {
         let day = super::profile::day_start_us(date).div_euclid(DAY_US);
         let seed = rng::mix64(seed ^ (day as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x11FE);
         let opts = GenerateOptions { days: 1, seed, events_per_day, end: date };
-        Ok(LiveDay { date, batches: batches(&opts)? })
+        Ok(LiveDay { date, batches: batches(&opts)?, write: WriteOptions::default() })
+    }
+
+    /// The same day, its parts encoded with `write` (e.g. smaller row groups).
+    pub fn with_write_options(self, write: WriteOptions) -> LiveDay {
+        LiveDay { write, ..self }
     }
 
     /// The day's rows with `from_us <= created_at < to_us` (µs since 1970-01-01 UTC), one part
@@ -118,7 +136,7 @@ impl LiveDay {
     pub fn window(&self, from_us: i64, to_us: i64) -> Result<Vec<DayPart>, GenerateError> {
         let mut out = Vec::new();
         for (table, batch) in &self.batches {
-            out.extend(split_by_day(*table, batch, from_us, to_us)?);
+            out.extend(split_by_day(*table, batch, from_us, to_us, &self.write)?);
         }
         Ok(out)
     }

@@ -160,7 +160,7 @@ fn day_start_us(d: NaiveDate) -> i64 {
 pub(super) fn run_daily(args: &GenerateArgs, end: NaiveDate) -> anyhow::Result<ExitCode> {
     let opts = GenerateOptions { days: args.days, seed: args.seed, events_per_day: args.events_per_day, end };
     let started = Instant::now();
-    let parts = generate::generate_partitioned(&opts)?;
+    let parts = generate::generate_partitioned_with(&opts, &args.write_options())?;
     let mut folder = Folder::open(&args.out)?;
     for p in &parts {
         folder.put(p)?;
@@ -199,7 +199,8 @@ pub(super) fn run_follow(args: &GenerateArgs, every: Duration, iterations: Optio
     let history_end = today.checked_sub_days(Days::new(1)).context("date out of range")?;
     let opts = GenerateOptions { days: args.days, seed: args.seed, events_per_day: args.events_per_day, end: history_end };
     // History rows dated today (tickets opened after midnight) are left out: today is live.
-    let history: Vec<DayPart> = generate::generate_partitioned(&opts)?.into_iter().filter(|p| p.date < today).collect();
+    let history: Vec<DayPart> =
+        generate::generate_partitioned_with(&opts, &args.write_options())?.into_iter().filter(|p| p.date < today).collect();
 
     let mut folder = Folder::open(&args.out)?;
     for p in &history {
@@ -221,7 +222,7 @@ pub(super) fn run_follow(args: &GenerateArgs, every: Duration, iterations: Optio
         while d <= last {
             let day = match live.entry(d) {
                 std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-                std::collections::btree_map::Entry::Vacant(e) => e.insert(LiveDay::new(args.seed, live_rate, d)?),
+                std::collections::btree_map::Entry::Vacant(e) => e.insert(LiveDay::new(args.seed, live_rate, d)?.with_write_options(args.write_options())),
             };
             parts.extend(day.window(from, to)?);
             d = d.succ_opt().context("date out of range")?;
