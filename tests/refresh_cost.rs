@@ -121,6 +121,30 @@ fn run() {
         per_table.push(format!("{} {:.1} ms", t.name(), now_ms() - s));
     }
 
+    // Where the LLM rebuild goes, from the public API: re-merging the 91 cached parts + preparing
+    // (no support table: no attribution) vs. one file holding the same rows: decoded alone
+    // (`PartCache::insert`) and decoded + prepared (`Dataset::load`); preparing ≈ the difference.
+    let llm_keys: Vec<&str> = m2.parts(Table::LlmEvents).iter().map(|p| p.sha256.as_str()).collect();
+    let s0 = now_ms();
+    Dataset::new().load_cached(Table::LlmEvents, &cache, &llm_keys).unwrap();
+    let merge_prepare = now_ms() - s0;
+    let single = modelpulse::generate::generate(&GenerateOptions { days: 90, events_per_day: per_day, seed: 42, end })
+        .unwrap()
+        .llm;
+    let single = Bytes::from(single);
+    let s1 = now_ms();
+    modelpulse::load::PartCache::new().insert(Table::LlmEvents, "x", "raw_llm_events.parquet", single.clone()).unwrap();
+    let s2 = now_ms();
+    Dataset::new().load(Table::LlmEvents, "raw_llm_events.parquet", single).unwrap();
+    let s3 = now_ms();
+    let (decode_only, decode_prepare) = (s2 - s1, s3 - s2);
+    say!(
+        "LLM rebuild split: merge 91 cached parts + prepare {merge_prepare:.0} ms; one file of the history: decode \
+         {decode_only:.0} ms, decode + prepare {decode_prepare:.0} ms → prepare ≈ {:.0} ms, merge ≈ {:.0} ms",
+        decode_prepare - decode_only,
+        merge_prepare - (decode_prepare - decode_only)
+    );
+
     // Consistency: the refreshed dataset equals a fresh load of every part.
     let mut fresh = Dataset::new();
     for t in Table::ALL {
