@@ -202,6 +202,36 @@ test('a part rewritten with new content, and a part listed twice, are counted on
   for (const r of partsOf(SERVED).filter((r) => r !== rel && r !== twinCopy)) assert.equal(bodies(served(r)), 1, r);
 });
 
+test('a refresh keeps the provider filter and the user\'s zoom (Plotly.react with uirevision)', async () => {
+  const { page } = P;
+  const providers = await page.$$eval('input[name=provider]', (els) => els.map((e) => e.value));
+  const drop = providers[0];
+  let n = await page.evaluate(() => window.__modelpulse.draws || 0);
+  await page.click(`input[name=provider][value="${drop}"]`);
+  await page.waitForFunction((n) => (window.__modelpulse.draws || 0) > n, n);
+  const plot = 'figure#latency-p95 .plot';
+  const zoom = [`${DAYS[1]} 00:00`, `${DAYS[3]} 00:00`];
+  await page.evaluate(([sel, r]) => window.Plotly.relayout(document.querySelector(sel), { 'xaxis.range': r }), [plot, zoom]);
+  const rangeOf = () => page.evaluate((sel) => document.querySelector(sel).layout.xaxis.range.map(String), plot);
+  assert.deepEqual(await rangeOf(), zoom);
+  // New data: the latency chart's figure changes (another day's LLM rows), so it is redrawn.
+  n = await page.evaluate(() => window.__modelpulse.draws || 0);
+  const rel = ALL.find((r) => r.startsWith('raw_llm_events/') && dayOf(r) === DAYS[3]);
+  copyFrom(STAGE2, rel);
+  publish();
+  await page.waitForFunction((n) => (window.__modelpulse.draws || 0) > n, n, { timeout: WAIT_MS });
+  assert.equal(new URL(page.url()).searchParams.get('providers'), providers.slice(1).join(','));
+  assert.equal(await page.isChecked(`input[name=provider][value="${drop}"]`), false);
+  const shown = await page.$$eval('#facts-table tbody th[scope=row]', (ths) => ths.map((t) => t.textContent));
+  assert.ok(shown.length > 0 && !shown.includes(drop), `table providers after the refresh: ${[...new Set(shown)]}`);
+  assert.deepEqual(await rangeOf(), zoom, 'the zoom was reset by the refresh');
+  // Back to all providers for the next steps (their CSV is compared unfiltered).
+  n = await page.evaluate(() => window.__modelpulse.draws || 0);
+  await page.click(`input[name=provider][value="${drop}"]`);
+  await page.waitForFunction((n) => (window.__modelpulse.draws || 0) > n, n);
+  await untilCsvEqualsFacts(page, 'after the filtered refresh');
+});
+
 test('Pause stops polling (no request while paused); Resume (keyboard) polls again', async () => {
   const { page } = P;
   await page.click('#refresh-pause');
