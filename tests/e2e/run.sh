@@ -79,5 +79,17 @@ else
   bad "browser tests did not finish (exit $status)"
 fi
 [ $status -ne 0 ] && [ $failed -eq 0 ] && failed=1
+
+# Published facts (config.json naming dashboard_facts/conversion_facts, drops, ?data=): engineer F.
+out=$(DIST="$DIST" CLI="$CLI" DEMO=demo-data WORK="$WORK" node tests/e2e/published.test.mjs 2>&1)
+pstatus=$?
+echo "$out"
+line=$(echo "$out" | tail -1)
+if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+  passed=$((passed+BASH_REMATCH[1])); failed=$((failed+BASH_REMATCH[2]))
+  [ $pstatus -ne 0 ] && [ "${BASH_REMATCH[2]}" -eq 0 ] && failed=$((failed+1))
+else
+  bad "published-facts browser tests did not finish (exit $pstatus)"
+fi
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]
