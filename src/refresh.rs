@@ -317,6 +317,9 @@ impl ManifestSync {
 // ---------------------------------------------------------------------------------------------
 // Single files
 
+/// A conditional request to make: the table, the URL, and its conditional headers.
+pub type FileRequest = (Table, String, Vec<(&'static str, String)>);
+
 /// The page's view of single snapshot files: per URL, the validators of the content loaded.
 /// A file is decoded again only when a poll returns a body (its validators changed, or the
 /// server sends none). Files are independent: a file that fails keeps its last good table while
@@ -333,7 +336,7 @@ impl FileSync {
     }
 
     /// The files to poll: (table, URL, conditional headers).
-    pub fn requests(&self) -> Vec<(Table, String, Vec<(&'static str, String)>)> {
+    pub fn requests(&self) -> Vec<FileRequest> {
         self.files.iter().map(|(t, u, v)| (*t, u.clone(), v.conditional_headers())).collect()
     }
 

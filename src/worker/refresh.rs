@@ -64,10 +64,10 @@ fn utc(ms: f64) -> Option<chrono::DateTime<chrono::Utc>> {
 
 /// Stops polling (a new load replaces the data, or local files were dropped).
 pub fn stop() {
-    if let Some(p) = POLLER.with_borrow_mut(|p| p.take()) {
-        if let Some(h) = p.borrow_mut().timer.take() {
-            scope().clear_timeout_with_handle(h);
-        }
+    if let Some(p) = POLLER.with_borrow_mut(|p| p.take())
+        && let Some(h) = p.borrow_mut().timer.take()
+    {
+        scope().clear_timeout_with_handle(h);
     }
 }
 
