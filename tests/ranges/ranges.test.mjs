@@ -1,8 +1,8 @@
 // Range reads in the page (issue 6), in Debian's Chromium via playwright-core. Run by
 // tests/ranges/run.sh, which builds dist/, the CLI and the data first. Environment:
-//   DIST  the built page;  CLI  the modelpulse binary;  BIG  1M events over 90 days, the LLM file
-//   in row groups of 32,768 rows (31 groups, ≈ 2.9 days each) and the conversion file in groups
-//   of 16,384 rows.
+//   DIST  the built page;  CLI  the modelpulse binary;  BIG  1M events over 90 days written by
+//   `modelpulse generate --row-group-rows 32768`: the LLM file in 31 row groups (≈ 2.9 days each),
+//   the conversion file in groups of the same size.
 //
 // The bound: a 7-day custom range needs the LLM events of 13 days (the rolling window's 6 earlier
 // days; docs/ranges.md), 13/90 = 14.4 % of the rows, plus at most one partly used row group at
@@ -104,6 +104,31 @@ test('a server without Range support: whole files, one GET each, the same facts'
   assert.deepEqual(log.pageErrors, []);
   await close();
   await server.close();
+});
+
+// Engineer F: the first range reads follow config.json's default_range when the URL has no
+// range (the page sends its resolved range with LoadUrls). "7" = the data's last 7 days, known to
+// the worker only from the footers' statistics (BIG ends on 2026-11-27).
+test("config.json's default_range (no range in the URL) bounds the first range reads", async () => {
+  const site = fs.mkdtempSync(path.join(path.dirname(BIG), 'ranges-site-'));
+  for (const e of fs.readdirSync(DIST)) if (e !== 'config.json') fs.symlinkSync(path.join(DIST, e), path.join(site, e));
+  const config = JSON.parse(fs.readFileSync(path.join(DIST, 'config.json'), 'utf8'));
+  fs.writeFileSync(path.join(site, 'config.json'), JSON.stringify({ ...config, default_range: '7', refresh_seconds: 0 }));
+  const server = await startServer({ '/': site, '/big': BIG }, { ranges: true });
+  try {
+    const { page, log, close } = await open(`${server.origin}/?data=big/`);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+    const s = served(server), llm = size(FILES[0]);
+    console.log(`  default_range 7: LLM ${s[FILES[0]]} of ${llm} bytes (${pct(s[FILES[0]], llm)})`);
+    assert.ok(s[FILES[0]] * 4 < llm, `LLM file: ${s[FILES[0]]} of ${llm} bytes is not under 25 %`);
+    assert.equal(await downloadCsv(page), cli('facts', '--data', BIG, '--from', '2026-11-21', '--to', '2026-11-27'));
+    assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(log.consoleErrors, []);
+    await close();
+  } finally {
+    await server.close();
+    fs.rmSync(site, { recursive: true, force: true });
+  }
 });
 
 let passed = 0, failed = 0;
