@@ -86,8 +86,9 @@ fn App() -> impl IntoView {
             <alerts::AlertsBanner state=state/>
             <notices::EmptyState state=state/>
             <kpis::KpiTiles state=state/>
-            <alerts::SummaryPanel state=state/>
             <charts::Charts state=state/>
+            // The written summary follows the charts, so the charts are in view on load.
+            <alerts::SummaryPanel state=state/>
             <table::FactsTable state=state/>
             <notices::DropZone state=state/>
         </main>
