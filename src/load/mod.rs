@@ -61,6 +61,9 @@ pub struct Dataset {
     /// Published facts read instead of raw events ([`Dataset::load_facts`]): used for a table
     /// whose raw events are not loaded.
     precomputed: crate::precomputed::Precomputed,
+    /// The cached parts the LLM table was last merged from by [`Dataset::load_cached`], so a
+    /// refresh that only appends parts merges just those; `None` when the table came otherwise.
+    llm_merged: Option<parts::LlmMerged>,
 }
 
 impl Dataset {
@@ -84,6 +87,7 @@ impl Dataset {
                 let t = LlmTable::load(file, bytes)?;
                 self.dashboard = DashboardIndex::build(&t);
                 self.llm = Some(t);
+                self.llm_merged = None;
                 self.attribute();
             }
             Table::SupportEvents => {
@@ -143,6 +147,7 @@ impl Dataset {
                 let t0 = now();
                 self.dashboard = DashboardIndex::build(&t);
                 self.llm = Some(t);
+                self.llm_merged = None;
                 let t1 = now();
                 phases.push(("dashboard index".into(), t1 - t0));
                 self.attribute();

@@ -6,11 +6,13 @@
 //! Two ways in: [`Dataset::load_parts`] decodes the given parts and merges them (peak memory:
 //! the merged table plus one decoded part); [`PartCache`] keeps each decoded part so a refresh
 //! decodes only new parts and [`Dataset::load_cached`] re-merges (memory: the cached parts plus
-//! the merged table).
+//! the merged table). When the LLM table's new key list is its previous one plus parts at the
+//! end (a manifest that only grew), `load_cached` appends just the new parts to the merged table
+//! (O(new rows) + the dashboard index), with the same result as the full merge.
 
 use super::Dataset;
 use super::TableReport;
-use super::tables::{ConversionTable, LlmTable, NO_SESSION, SupportTable};
+use super::tables::{ConversionTable, LlmTable, NO_SESSION, SupportTable, session_hash};
 use crate::contract::Table;
 use crate::error::LoadError;
 use crate::model::conversion_facts::ConversionIndex;
@@ -73,13 +75,20 @@ impl Dataset {
         let label = label(table, entries.iter().map(|e| e.name.as_str()));
         match table {
             Table::LlmEvents => {
-                let mut m = LlmMerger::new(label);
-                for e in &entries {
-                    if let Cached::Llm(t, scale) = &e.data {
-                        m.push(t, *scale, &e.name)?;
+                let stamps: Vec<(String, u64)> = keys.iter().zip(&entries).map(|(k, e)| (k.to_string(), e.stamp)).collect();
+                let old = self.llm_merged.as_ref().filter(|_| self.llm.is_some()).map_or(0, |m| m.parts.len());
+                let is_append = self.llm_merged.as_ref().is_some_and(|m| stamps.starts_with(&m.parts)) && self.llm.is_some();
+                if !(is_append && self.append_llm(&entries[old..], &stamps[old..], label.clone())) {
+                    let mut m = LlmMerger::new(label);
+                    for e in &entries {
+                        if let Cached::Llm(t, scale) = &e.data {
+                            m.push(t, *scale, &e.name)?;
+                        }
                     }
+                    let scale = m.scale;
+                    self.set_llm(m.finish());
+                    self.llm_merged = Some(LlmMerged { parts: stamps, scale });
                 }
-                self.set_llm(m.finish());
             }
             Table::SupportEvents => {
                 let parts = entries.iter().filter_map(|e| match &e.data {
@@ -104,7 +113,128 @@ impl Dataset {
     fn set_llm(&mut self, t: LlmTable) {
         self.dashboard = DashboardIndex::build(&t);
         self.llm = Some(t);
+        self.llm_merged = None;
         self.attribute();
+    }
+
+    /// The append fast path of [`Dataset::load_cached`]: appends the LLM parts `new` (cached
+    /// under `stamps`) to the merged table, continuing its provider and session interning exactly
+    /// as [`LlmMerger`] would, so the table equals a full merge of all the parts. Returns false,
+    /// with the dataset untouched, when it cannot (no merged table; a new part on a finer
+    /// timestamp unit than the merged rows', which would rescale them; a timestamp out of range)
+    /// — the caller then does the full merge, which also produces the error, if any.
+    fn append_llm(&mut self, new: &[&Entry], stamps: &[(String, u64)], label: String) -> bool {
+        let (Some(t), Some(merged)) = (self.llm.as_mut(), self.llm_merged.as_mut()) else { return false };
+        let parts: Vec<(&LlmTable, i64)> = new
+            .iter()
+            .filter_map(|e| match &e.data {
+                Cached::Llm(t, s) => Some((t, *s)),
+                _ => None,
+            })
+            .collect();
+        if parts.len() != new.len() {
+            return false;
+        }
+        if parts.is_empty() {
+            t.file = label;
+            return true;
+        }
+        // Everything that can fail is checked before the table is touched.
+        let newest = parts.iter().map(|p| p.1).max().expect("non-empty");
+        let target = match merged.scale {
+            Some(u) if u < newest => return false,
+            Some(u) => u,
+            None => newest,
+        };
+        let mut ts: Vec<Vec<i64>> = Vec::with_capacity(parts.len());
+        for (p, scale) in &parts {
+            let f = target / scale;
+            if f == 1 {
+                ts.push(Vec::new());
+                continue;
+            }
+            match p.ts.iter().map(|x| x.checked_mul(f)).collect::<Option<Vec<i64>>>() {
+                Some(v) => ts.push(v),
+                None => return false,
+            }
+        }
+
+        // Providers: the merged list stays sorted; a new name shifts the ids after it.
+        let mut providers = t.providers.clone();
+        for (p, _) in &parts {
+            for n in &p.providers {
+                if let Err(at) = providers.binary_search(n) {
+                    providers.insert(at, n.clone());
+                }
+            }
+        }
+        if providers.len() != t.providers.len() {
+            let remap: Vec<u32> =
+                t.providers.iter().map(|n| providers.binary_search(n).expect("kept") as u32).collect();
+            for id in t.provider.iter_mut() {
+                *id = remap[*id as usize];
+            }
+            t.providers = providers;
+        }
+
+        // Sessions: continue the ids after the merged table's, in each part's key order.
+        t.session_id("");
+        let mut index = t.session_index.take().expect("initialised by session_id");
+        let old_keys = &t.session_keys;
+        let n_old = old_keys.len() as u32;
+        let mut extra = arrow_array::builder::StringBuilder::new();
+        fn text<'a>(old: &'a arrow_array::StringArray, extra: &'a arrow_array::builder::StringBuilder, n_old: u32, id: u32) -> &'a [u8] {
+            if id < n_old {
+                old.value(id as usize).as_bytes()
+            } else {
+                let o = extra.offsets_slice();
+                let i = (id - n_old) as usize;
+                &extra.values_slice()[o[i] as usize..o[i + 1] as usize]
+            }
+        }
+        for (i, (p, _)) in parts.iter().enumerate() {
+            let keys = &p.session_keys;
+            let remap: Vec<u32> = (0..keys.len())
+                .map(|k| {
+                    let v = keys.value(k);
+                    let h = session_hash(v.as_bytes());
+                    match index.find(h, |&id| text(old_keys, &extra, n_old, id) == v.as_bytes()) {
+                        Some(&id) => id,
+                        None => {
+                            let id = n_old + (extra.offsets_slice().len() - 1) as u32;
+                            index.insert_unique(h, id, |&id| session_hash(text(old_keys, &extra, n_old, id)));
+                            extra.append_value(v);
+                            id
+                        }
+                    }
+                })
+                .collect();
+            t.session.extend(p.session.iter().map(|&s| if s == NO_SESSION { NO_SESSION } else { remap[s as usize] }));
+            let map: Vec<u32> = p.providers.iter().map(|n| t.providers.binary_search(n).expect("added") as u32).collect();
+            t.provider.extend(p.provider.iter().map(|&id| map[id as usize]));
+            t.rows_read += p.rows_read;
+            t.rows_dropped += p.rows_dropped;
+            t.day.extend_from_slice(&p.day);
+            t.ts.extend_from_slice(if ts[i].is_empty() { &p.ts } else { &ts[i] });
+            t.latency.extend_from_slice(&p.latency);
+            t.accuracy.extend_from_slice(&p.accuracy);
+            t.tokens_in.extend_from_slice(&p.tokens_in);
+            t.tokens_out.extend_from_slice(&p.tokens_out);
+        }
+        if extra.offsets_slice().len() > 1 {
+            let extra = extra.finish();
+            let joined = arrow_select::concat::concat(&[&t.session_keys as &dyn Array, &extra]).expect("two string arrays");
+            t.session_keys = joined.as_any().downcast_ref::<arrow_array::StringArray>().expect("string array").clone();
+        }
+        t.session_index = std::sync::OnceLock::from(index);
+        t.file = label;
+        merged.parts.extend_from_slice(stamps);
+        merged.scale = Some(target);
+        #[cfg(test)]
+        tests::APPENDS.with(|n| n.set(n.get() + 1));
+        self.dashboard = DashboardIndex::build(t);
+        self.attribute();
+        true
     }
 
     fn set_support(&mut self, t: SupportTable) {
@@ -130,7 +260,20 @@ pub struct PartCache {
 struct Entry {
     name: String,
     rows: u64,
+    /// Unique over all caches and inserts, so a key re-inserted with other bytes is told apart.
+    stamp: u64,
     data: Cached,
+}
+
+/// The next [`Entry::stamp`].
+static NEXT_STAMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// What the dataset's LLM table was merged from by [`Dataset::load_cached`]: each part's key and
+/// cache stamp in order, and the timestamps' common unit (ticks per second; `None` with no part).
+#[derive(Debug, Default)]
+pub(super) struct LlmMerged {
+    parts: Vec<(String, u64)>,
+    scale: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -165,7 +308,8 @@ impl PartCache {
                 (t.rows_read, Cached::Conversion(t))
             }
         };
-        self.parts.insert((table, key.to_string()), Entry { name: name.to_string(), rows, data });
+        let stamp = NEXT_STAMP.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.parts.insert((table, key.to_string()), Entry { name: name.to_string(), rows, stamp, data });
         Ok(rows)
     }
 
@@ -536,5 +680,263 @@ mod tests {
         // No parts: an empty table.
         ds.load_parts(Table::LlmEvents, &[]).unwrap();
         assert!(ds.dashboard_facts(&Query::default()).is_empty());
+    }
+
+    thread_local! {
+        /// Appends done by the fast path on this thread (tests run one per thread).
+        pub(super) static APPENDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    fn appends() -> usize {
+        APPENDS.with(|n| n.get())
+    }
+
+    /// Asserts `a` and `b` are the same table: same ids (providers, sessions), same columns bit
+    /// for bit, same session lookups.
+    fn assert_same_table(a: &LlmTable, b: &LlmTable) {
+        assert_eq!((&a.file, a.rows_read, a.rows_dropped), (&b.file, b.rows_read, b.rows_dropped));
+        assert_eq!(a.providers, b.providers);
+        assert_eq!(a.provider, b.provider);
+        assert_eq!(a.day, b.day);
+        assert_eq!(a.ts, b.ts);
+        assert_eq!(a.session, b.session);
+        assert_eq!(a.session_keys, b.session_keys);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a.latency), bits(&b.latency));
+        assert_eq!(bits(&a.accuracy), bits(&b.accuracy));
+        assert_eq!((&a.tokens_in, &a.tokens_out), (&b.tokens_in, &b.tokens_out));
+        for i in 0..b.session_keys.len() {
+            let k = b.session_keys.value(i);
+            assert_eq!(a.session_id(k), Some(i as u32), "session {k}");
+        }
+        assert_eq!(a.session_id("no such session"), None);
+    }
+
+    type Facts = (String, String, String, crate::load::LoadReport);
+
+    fn all_facts(ds: &Dataset) -> Facts {
+        let q = Query::default();
+        (
+            dashboard_csv(&ds.dashboard_facts(&q)),
+            dashboard_csv(&ds.daily_totals(&q)),
+            crate::facts::conversion_csv(&ds.conversion_facts(&q)),
+            ds.report(),
+        )
+    }
+
+    /// LLM parts to draw from: day parts of two generated snapshots (µs; sessions of the same
+    /// name in both), one-row parts with new providers sorting first and last (ms, s), a part in
+    /// ns (appending it rescales: full merge), and one in s far in the future (with an ns part:
+    /// out of range, an error); plus the support and conversion parts of the first snapshot.
+    struct Pool {
+        llm: Vec<Bytes>,
+        support: Vec<Bytes>,
+        conversion: Vec<Bytes>,
+    }
+
+    fn pool() -> &'static Pool {
+        static POOL: std::sync::OnceLock<Pool> = std::sync::OnceLock::new();
+        POOL.get_or_init(|| {
+            let end = chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+            let a = crate::generate::generate_partitioned(&GenerateOptions { days: 5, seed: 5, events_per_day: 30, end }).unwrap();
+            let b = crate::generate::generate_partitioned(&GenerateOptions { days: 3, seed: 6, events_per_day: 20, end }).unwrap();
+            let of = |v: &[crate::generate::DayPart], t: Table| -> Vec<Bytes> {
+                v.iter().filter(|p| p.table == t).map(|p| Bytes::from(p.bytes.clone())).collect()
+            };
+            let mut llm = of(&a, Table::LlmEvents);
+            llm.extend(of(&b, Table::LlmEvents));
+            let t0 = chrono::NaiveDate::from_ymd_opt(2026, 4, 28).unwrap().and_hms_opt(12, 0, 0).unwrap().and_utc().timestamp();
+            llm.push(call("brand-new-session", "AAA-first", t0, TimeUnit::Millisecond));
+            llm.push(call("brand-new-session", "zzz-last", t0 + 60, TimeUnit::Second));
+            llm.push(write_as(&read(&llm[1]), TimeUnit::Nanosecond));
+            llm.push(call("future", "AAA-first", 100_000_000_000, TimeUnit::Second));
+            Pool { llm, support: of(&a, Table::SupportEvents), conversion: of(&a, Table::ConversionEvents) }
+        })
+    }
+
+    /// A dataset with the pool's support and conversion parts loaded.
+    fn base() -> Dataset {
+        let p = pool();
+        let mut ds = Dataset::new();
+        let named = |v: &[Bytes]| v.iter().enumerate().map(|(i, b)| (format!("p{i}"), b.clone())).collect::<Vec<_>>();
+        for (t, v) in [(Table::SupportEvents, &p.support), (Table::ConversionEvents, &p.conversion)] {
+            let n = named(v);
+            let refs: Vec<(&str, Bytes)> = n.iter().map(|(k, b)| (k.as_str(), b.clone())).collect();
+            ds.load_parts(t, &refs).unwrap();
+        }
+        ds
+    }
+
+    /// Appending parts merges only them (the fast path runs), with the full merge's table; a
+    /// finer unit, a removed or reordered part, a key re-inserted with other bytes, or a table
+    /// loaded another way go through the full merge; an append that fails leaves the dataset and
+    /// its merge state as they were.
+    #[test]
+    fn appending_parts_merges_only_them_with_the_full_merges_result() {
+        let p = pool();
+        let mut cache = PartCache::new();
+        for (i, b) in p.llm.iter().enumerate() {
+            cache.insert(Table::LlmEvents, &format!("k{i}"), &format!("part-{i}.parquet"), b.clone()).unwrap();
+        }
+        let keys: Vec<String> = (0..p.llm.len()).map(|i| format!("k{i}")).collect();
+        let k = |ix: &[usize]| ix.iter().map(|&i| keys[i].as_str()).collect::<Vec<_>>();
+        let fresh = |ix: &[usize]| {
+            let mut ds = base();
+            let named: Vec<(String, Bytes)> = ix.iter().map(|&i| (format!("part-{i}.parquet"), p.llm[i].clone())).collect();
+            let refs: Vec<(&str, Bytes)> = named.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+            ds.load_parts(Table::LlmEvents, &refs).map(|_| ds)
+        };
+        let mut ds = base();
+        let check = |ds: &Dataset, ix: &[usize]| {
+            let f = fresh(ix).unwrap();
+            assert_same_table(ds.llm.as_ref().unwrap(), f.llm.as_ref().unwrap());
+            assert_eq!(all_facts(ds), all_facts(&f), "{ix:?}");
+        };
+        let n0 = appends();
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[0, 1])).unwrap();
+        assert_eq!(appends(), n0, "a first load merges");
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[0, 1, 2, 5])).unwrap();
+        check(&ds, &[0, 1, 2, 5]);
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[0, 1, 2, 5, 8, 9, 3])).unwrap();
+        check(&ds, &[0, 1, 2, 5, 8, 9, 3]);
+        assert_eq!(appends(), n0 + 2, "two appends");
+        // The ns part: the merged rows would be rescaled, so a full merge.
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[0, 1, 2, 5, 8, 9, 3, 10])).unwrap();
+        check(&ds, &[0, 1, 2, 5, 8, 9, 3, 10]);
+        assert_eq!(appends(), n0 + 2);
+        // Then the far-future seconds part cannot be put on ns: an error naming it, nothing changed.
+        let before = all_facts(&ds);
+        let e = ds.load_cached(Table::LlmEvents, &cache, &k(&[0, 1, 2, 5, 8, 9, 3, 10, 11])).unwrap_err().to_string();
+        let expected = fresh(&[0, 1, 2, 5, 8, 9, 3, 10, 11]).err().unwrap().to_string();
+        assert_eq!(e, expected);
+        assert!(e.starts_with("part-11.parquet: "), "{e}");
+        assert_eq!(all_facts(&ds), before);
+        check(&ds, &[0, 1, 2, 5, 8, 9, 3, 10]);
+        // …and the merge state still resumes from the last good table.
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[0, 1, 2, 5, 8, 9, 3, 10, 4])).unwrap();
+        check(&ds, &[0, 1, 2, 5, 8, 9, 3, 10, 4]);
+        assert_eq!(appends(), n0 + 3);
+        // Removed / reordered: full merges; then appending to them works again.
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[1, 2, 4])).unwrap();
+        check(&ds, &[1, 2, 4]);
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[2, 1, 4])).unwrap();
+        check(&ds, &[2, 1, 4]);
+        assert_eq!(appends(), n0 + 3);
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[2, 1, 4, 6])).unwrap();
+        check(&ds, &[2, 1, 4, 6]);
+        assert_eq!(appends(), n0 + 4);
+        // A key re-inserted with other bytes: not the table merged before.
+        cache.insert(Table::LlmEvents, "k6", "part-7.parquet", p.llm[7].clone()).unwrap();
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[2, 1, 4, 6, 0])).unwrap();
+        check(&ds, &[2, 1, 4, 7, 0]);
+        assert_eq!(appends(), n0 + 4);
+        cache.insert(Table::LlmEvents, "k6", "part-6.parquet", p.llm[6].clone()).unwrap();
+        // The same keys again: nothing to do, still the same table.
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[2, 1, 4, 6])).unwrap();
+        check(&ds, &[2, 1, 4, 6]);
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[2, 1, 4, 6])).unwrap();
+        check(&ds, &[2, 1, 4, 6]);
+        // A table loaded from a file in between: the next load_cached merges everything.
+        ds.load(Table::LlmEvents, "part-0.parquet", p.llm[0].clone()).unwrap();
+        let n1 = appends();
+        ds.load_cached(Table::LlmEvents, &cache, &k(&[2, 1, 4, 6, 3])).unwrap();
+        check(&ds, &[2, 1, 4, 6, 3]);
+        assert_eq!(appends(), n1);
+    }
+
+    /// Property tests (native only: proptest is a native dev-dependency).
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+            /// Random sequences of LLM key lists — parts appended (the fast path), removed,
+            /// replaced by another part, swapped, a key re-inserted with other bytes — loaded in
+            /// turn with `load_cached` (the cache kept to the listed keys, as a refresh does): after
+            /// every step the table, the facts, the daily totals, the conversion facts and the
+            /// report equal a fresh `load_parts` of the same parts; a step that fails fails the
+            /// same way and leaves the last good state.
+            #[test]
+            fn stepwise_cached_loads_equal_fresh_loads(ops in prop::collection::vec((0u8..6, 0usize..64, 0usize..64), 1..14)) {
+                let p = pool();
+                let n = p.llm.len();
+                let mut cache = PartCache::new();
+                let mut ds = base();
+                let mut good = base();
+                // Listed keys, and the pool part each key holds now.
+                let mut cur: Vec<String> = Vec::new();
+                let mut content: HashMap<String, usize> = HashMap::new();
+                let mut next_key = 0usize;
+                let mut new_key = |content: &mut HashMap<String, usize>, part: usize| {
+                    next_key += 1;
+                    let k = format!("key{next_key}");
+                    content.insert(k.clone(), part);
+                    k
+                };
+                for (op, a, b) in ops {
+                    let mut list = cur.clone();
+                    match op {
+                        0 | 1 => {
+                            for j in 0..=(b % 3) {
+                                list.push(new_key(&mut content, (a + j) % n));
+                            }
+                        }
+                        2 if !list.is_empty() => {
+                            let i = a % list.len();
+                            list.remove(i);
+                        }
+                        3 if !list.is_empty() => {
+                            let i = a % list.len();
+                            list[i] = new_key(&mut content, b % n);
+                        }
+                        4 if !list.is_empty() => {
+                            let (i, j) = (a % list.len(), b % list.len());
+                            list.swap(i, j);
+                        }
+                        5 if !list.is_empty() => {
+                            // The same key, other bytes (a cache used with unstable keys).
+                            let key = list[a % list.len()].clone();
+                            content.insert(key.clone(), b % n);
+                            cache.remove(Table::LlmEvents, &key);
+                        }
+                        _ => {}
+                    }
+                    for key in &list {
+                        if !cache.contains(Table::LlmEvents, key) {
+                            let part = content[key];
+                            cache.insert(Table::LlmEvents, key, &format!("part-{part}.parquet"), p.llm[part].clone()).unwrap();
+                        }
+                    }
+                    let keys: Vec<&str> = list.iter().map(String::as_str).collect();
+                    let got = ds.load_cached(Table::LlmEvents, &cache, &keys);
+                    let mut fresh = base();
+                    let named: Vec<(String, Bytes)> = list.iter().map(|k| (format!("part-{}.parquet", content[k]), p.llm[content[k]].clone())).collect();
+                    let refs: Vec<(&str, Bytes)> = named.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+                    let want = fresh.load_parts(Table::LlmEvents, &refs);
+                    match (got, want) {
+                        (Ok(r), Ok(w)) => {
+                            prop_assert_eq!(r, w);
+                            assert_same_table(ds.llm.as_ref().unwrap(), fresh.llm.as_ref().unwrap());
+                            prop_assert_eq!(all_facts(&ds), all_facts(&fresh));
+                            cur = list;
+                            good = fresh;
+                        }
+                        (Err(e), Err(w)) => {
+                            prop_assert_eq!(e.to_string(), w.to_string());
+                            prop_assert_eq!(all_facts(&ds), all_facts(&good));
+                            if let (Some(a), Some(b)) = (ds.llm.as_ref(), good.llm.as_ref()) {
+                                assert_same_table(a, b);
+                            }
+                        }
+                        (g, w) => prop_assert!(false, "cached {:?} vs fresh {:?}", g.map(|_| ()), w.map(|_| ())),
+                    }
+                    let keep: Vec<&str> = cur.iter().map(String::as_str).collect();
+                    cache.retain(Table::LlmEvents, &keep);
+                }
+            }
+        }
     }
 }

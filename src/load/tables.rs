@@ -201,7 +201,7 @@ fn intern_local(col: &Text, keep: Option<&NullBuffer>, null_as: &str, out: &mut 
 }
 
 /// The hash of a session id's text, for [`SessionInterner`] and [`LlmTable::session_id`].
-fn session_hash(v: &[u8]) -> u64 {
+pub(crate) fn session_hash(v: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(v)
 }
