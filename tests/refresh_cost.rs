@@ -138,6 +138,19 @@ fn run() {
     Dataset::new().load(Table::LlmEvents, "raw_llm_events.parquet", single).unwrap();
     let s3 = now_ms();
     let (decode_only, decode_prepare) = (s2 - s1, s3 - s2);
+    // The append fast path alone: the 90 history parts merged, then the same keys plus the
+    // appended part (no support table: no attribution), vs. the full merge + prepare above.
+    let hist: Vec<&str> = llm_keys.iter().copied().filter(|k| !new.iter().any(|(_, p, _)| p.sha256 == *k)).collect();
+    assert!(llm_keys.starts_with(&hist) && hist.len() < llm_keys.len(), "the appended LLM part is listed last");
+    let mut ds3 = Dataset::new();
+    ds3.load_cached(Table::LlmEvents, &cache, &hist).unwrap();
+    let a0 = now_ms();
+    ds3.load_cached(Table::LlmEvents, &cache, &llm_keys).unwrap();
+    let append = now_ms() - a0;
+    let mut ds4 = Dataset::new();
+    ds4.load_cached(Table::LlmEvents, &cache, &llm_keys).unwrap();
+    assert_eq!(facts(&ds3), facts(&ds4), "append = full merge");
+    say!("LLM append (1 part onto the 90 merged) + prepare: {append:.0} ms, vs. full merge of the 91 + prepare: {merge_prepare:.0} ms");
     say!(
         "LLM rebuild split: merge 91 cached parts + prepare {merge_prepare:.0} ms; one file of the history: decode \
          {decode_only:.0} ms, decode + prepare {decode_prepare:.0} ms → prepare ≈ {:.0} ms, merge ≈ {:.0} ms",
