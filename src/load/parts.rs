@@ -64,6 +64,13 @@ impl Dataset {
     /// stored under `keys` (see [`PartCache::insert`]); nothing is decoded. Errors (the dataset
     /// then unchanged): a key not in the cache for this table (named), or timestamps that cannot
     /// be combined. A key given twice counts twice — pass each once.
+    ///
+    /// For the LLM table, when `keys` are the keys of its previous `load_cached` (the same cache
+    /// entries, not re-inserted since, same order) followed by new ones, only the new parts are
+    /// merged into the table (the rest of the work is re-preparing the dashboard index and the
+    /// ticket attribution); the table, its provider and session ids and so the facts are exactly
+    /// those of the full merge, which any other change (a part removed, changed or moved, a new
+    /// part on a finer timestamp unit, the table loaded another way meanwhile) gets.
     pub fn load_cached(&mut self, table: Table, cache: &PartCache, keys: &[&str]) -> Result<TableReport, LoadError> {
         let get = |k: &str| {
             cache.parts.get(&(table, k.to_string())).ok_or_else(|| LoadError::Corrupt {
