@@ -100,7 +100,7 @@ const origin = `http://127.0.0.1:${server.address().port}`;
 // ---- helpers ----
 const median = (xs) => { const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 const MB = (b) => (b / 1e6).toFixed(1);
-const MiB = (b) => (b / 1048576).toFixed(0);
+const MiB = (b) => (Number.isFinite(b) ? (b / 1048576).toFixed(0) : '–');
 const ms = (x) => (Number.isFinite(x) ? x.toFixed(0) : '–');
 const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const dataBytes = (prefix) => Object.entries(served).filter(([p]) => p.startsWith(prefix + '/'))
@@ -250,8 +250,11 @@ try {
   await conn.query(sql);
   out.again = performance.now() - t2;
   step('done');
-} catch (e) { out.error = String((e && e.message) || e) + ' (at ' + out.step + ')'; out.done = performance.now(); }
+  out.finished = true;
+} catch (e) { out.error = String((e && e.message) || e) + ' (at ' + out.step + ')'; out.done ??= performance.now(); out.finished = true; }
 </script>`;
+/** `p`, or an error after `ms` (a wasm trap inside DuckDB's worker can leave promises pending). */
+const within = (p, ms, what) => Promise.race([p, new Promise((_, rej) => setTimeout(() => rej(new Error(`${what}: no answer after ${ms / 1000} s`)), ms))]);
 async function runDuck(size, mode, run) {
   served = {};
   const sqlIn = fs.readFileSync(SQL_FILE, 'utf8');
@@ -265,26 +268,35 @@ async function runDuck(size, mode, run) {
   const out = { size: size.name, mode, run };
   let crashed = null;
   try {
-    const page = await (await browser.newContext()).newPage();
+    const context = await browser.newContext();
+    const failed = out.failedRequests = [];
+    context.on('requestfailed', (r) => failed.push(`${r.url()} (${r.failure()?.errorText})`));
+    context.on('request', (r) => { if (!r.url().startsWith(origin)) failed.push(`request to ${r.url()}`); });
+    const page = await context.newPage();
     page.on('crash', () => { crashed = 'page crashed'; });
     await page.addInitScript(longTaskObserver);
     const pcdp = await page.context().newCDPSession(page);
     await pcdp.send('Performance.enable');
-    page.on('console', (m) => { if (env.VERBOSE) console.error(`  [${size.name} ${mode}] ${m.text()}`); });
+    const consoleErrors = [];
+    page.on('console', (m) => {
+      if (env.VERBOSE) console.error(`  [${size.name} ${mode}] ${m.text()}`);
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) consoleErrors.push(m.text().split('\n')[0]);
+    });
     page.on('pageerror', (e) => console.error(`  [${size.name} ${mode}] page error: ${e.message}`));
     await page.goto(`${origin}/duck/?mode=${mode}&sql=/duck/${size.name}-${mode}.sql&ipc=/ipc/${size.name}`);
     // read_parquet needs the parquet extension from the network: give it DUCK_PARQUET_TIMEOUT_S.
     const limit = mode === 'parquet' ? Number(env.DUCK_PARQUET_TIMEOUT_S || 120) * 1000 : TIMEOUT;
     try {
-      await page.waitForFunction(() => window.__duck && window.__duck.done !== undefined, null, { timeout: limit, polling: 250 });
+      await page.waitForFunction(() => window.__duck && window.__duck.finished, null, { timeout: limit, polling: 250 });
     } catch (e) {
-      const st = await page.evaluate(() => window.__duck?.step).catch(() => '?');
-      throw new Error(`no result after ${limit / 1000} s (stuck at: ${st})`);
+      const st = await within(page.evaluate(() => window.__duck?.step), 10000, 'page').catch(() => '?');
+      throw new Error(`no result after ${limit / 1000} s (stuck at: ${st}); ${consoleErrors.length ? `console: ${consoleErrors[0]}; ` : ''}${failed.length ? 'failed requests: ' + [...new Set(failed)].join(', ') : 'no request left this machine'}`);
     }
-    Object.assign(out, await page.evaluate(() => ({ ...window.__duck, longest: Math.max(0, ...window.__scale.longTasks.map(([, d]) => d)) })));
-    const metrics = Object.fromEntries((await pcdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
+    Object.assign(out, await within(page.evaluate(() => ({ ...window.__duck, longest: Math.max(0, ...window.__scale.longTasks.map(([, d]) => d)) })), 30000, 'page'));
+    if (out.error && failed.length) out.error += `; failed requests: ${[...new Set(failed)].join(', ')}`;
+    const metrics = Object.fromEntries((await within(pcdp.send('Performance.getMetrics'), 30000, 'CDP')).metrics.map((x) => [x.name, x.value]));
     out.pageHeap = metrics.JSHeapUsedSize;
-    const wm = await workerMemory(browser, (u) => u.includes('duckdb'));
+    const wm = await within(workerMemory(browser, (u) => u.includes('duckdb')), 30000, 'worker CDP').catch(() => ({ wasm: NaN, heap: NaN }));
     out.workerWasm = wm.wasm; out.workerHeap = wm.heap;
     out.bytes = dataBytes(mode === 'ipc' ? `/ipc/${size.name}` : `/data-${size.name}`).bytes;
     out.engineBytes = dataBytes('/duckdist').bytes;
@@ -292,7 +304,7 @@ async function runDuck(size, mode, run) {
     out.error = crashed || String(e.message || e).split('\n')[0];
   } finally {
     out.load = load();
-    await browser.close().catch(() => {});
+    await within(browser.close(), 30000, 'close').catch(() => {});
   }
   return out;
 }
@@ -316,7 +328,8 @@ for (const size of SIZES) {
 }
 const duckRuns = {};
 if (DUCK) {
-  for (const size of SIZES) {
+  const duckSizes = env.DUCK_SIZES ? SIZES.filter((s) => env.DUCK_SIZES.split(/[ ,]/).includes(s.name)) : SIZES;
+  for (const size of duckSizes) {
     duckRuns[size.name] = { parquet: await runDuck(size, 'parquet', 1), ipc: [] };
     const p = duckRuns[size.name].parquet;
     console.log(`duckdb-wasm ${size.name} read_parquet: ${p.error ? `FAILED after ${ms(p.done)} ms: ${p.error}` : `${p.rows} rows, navigation → result ${ms(p.done)} ms`}`);

@@ -5,6 +5,7 @@
 #
 #   scripts/bench-scale.sh                     # 1M, 3M, 10M; RUNS=3 (10M: RUNS_10M, default 1)
 #   SIZES="1m 3m" RUNS=5 DIST=/tmp/my-dist DUCK=0 RANGES=0 scripts/bench-scale.sh
+#   PAGE=0 DUCK_SIZES="1m 3m" scripts/bench-scale.sh   # DuckDB-wasm only
 #
 # Needs scripts/setup.sh (node_modules with playwright-core, .venv with pyarrow and dbt-duckdb)
 # and a built page in $DIST (default dist/: `trunk build --release --offline`; copy it elsewhere
@@ -24,6 +25,7 @@ SIZES=${SIZES:-1m 3m 10m}
 declare -A PER_DAY=([1m]=11112 [3m]=33334 [10m]=111112)
 ART=test-artifacts
 DUCK=${DUCK:-1}
+export DUCK_SIZES=${DUCK_SIZES:-$SIZES}   # sizes DuckDB-wasm is tried on; PAGE=0 skips the page
 
 spec=""
 for s in $SIZES; do
@@ -46,7 +48,7 @@ if [ "$DUCK" != 0 ]; then
   # The substitute input: the LLM events and tickets as Arrow IPC streams (uncompressed; Arrow JS
   # reads no compressed IPC), converted once per size with pyarrow.
   export IPC_ROOT="$ART/scale-ipc"
-  for s in $SIZES; do
+  for s in $DUCK_SIZES; do
     out="$IPC_ROOT/$s"
     if [ ! -f "$out/raw_support_events.arrows" ]; then
       mkdir -p "$out"
