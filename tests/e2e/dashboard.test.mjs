@@ -6,7 +6,7 @@
 //   FIXTURES  ../shared/fixtures
 //   WORK      test data made by run.sh (bad/<name>/, xss/, missing/)
 //   ARTIFACTS where the screenshot goes
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../lib/browser.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,11 +27,7 @@ const server = await startServer({ '/': DIST, '/testdata': WORK, '/fixtures': FI
 const noCors = await startServer({ '/testdata': WORK }, { cors: false });
 const BASE = server.origin + '/';
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync'],
-});
+const browser = await launchChromium();
 
 /** A fresh context + page that records console errors, uncaught exceptions and dialogs. */
 async function open(url, { context } = {}) {

@@ -5,7 +5,7 @@
 // data byte for byte, the notice shows (EN + ID), the facts files are fetched whole once (no
 // Range header, no polling) and no raw file is fetched, no console errors.
 // Run by tests/e2e/run.sh after dashboard.test.mjs. Environment: DIST, CLI, DEMO, WORK (as there).
-import { chromium } from 'playwright-core';
+import { launchChromium, openPage, waitSettled } from '../lib/browser.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -69,23 +69,10 @@ const server = http.createServer((req, res) => {
 await new Promise((r) => server.listen(0, '127.0.0.1', r));
 const BASE = `http://127.0.0.1:${server.address().port}/`;
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync'],
-});
+const browser = await launchChromium();
 
-async function open(url) {
-  const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
-  const page = await ctx.newPage();
-  const log = { consoleErrors: [], pageErrors: [] };
-  page.on('console', (m) => { if (m.type() === 'error') log.consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => log.pageErrors.push(String(e)));
-  await page.goto(url);
-  await settled(page);
-  return { page, log, close: () => ctx.close() };
-}
-const settled = (page) => page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: 60000 });
+const open = (url) => openPage(browser, url);
+const settled = (page) => waitSettled(page);
 const state = (page) => page.evaluate(() => document.documentElement.dataset.state);
 async function downloadCsv(page) {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);

@@ -9,6 +9,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 export PATH="$ROOT/node_modules/.bin:$ROOT/.venv/bin:$HOME/.cargo/bin:$PATH"
 passed=0; failed=0
+# shellcheck source=tests/lib/counts.sh
+source tests/lib/counts.sh
 ok() { echo "ok   $*"; passed=$((passed+1)); }
 bad() { echo "FAIL $*"; failed=$((failed+1)); }
 die() { echo "FAIL $*"; echo "$passed passed, $((failed+1)) failed"; exit 1; }
@@ -72,24 +74,12 @@ out=$(DIST="$DIST" CLI="$CLI" DEMO=demo-data FIXTURES=../shared/fixtures WORK="$
   node tests/e2e/dashboard.test.mjs 2>&1)
 status=$?
 echo "$out"
-line=$(echo "$out" | tail -1)
-if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-  passed=$((passed+BASH_REMATCH[1])); failed=$((failed+BASH_REMATCH[2]))
-else
-  bad "browser tests did not finish (exit $status)"
-fi
-[ $status -ne 0 ] && [ $failed -eq 0 ] && failed=1
+add_node_counts tests/e2e/dashboard.test.mjs "$status" "$out"
 
 # Published facts (config.json naming dashboard_facts/conversion_facts, drops, ?data=): engineer F.
 out=$(DIST="$DIST" CLI="$CLI" DEMO=demo-data WORK="$WORK" node tests/e2e/published.test.mjs 2>&1)
 pstatus=$?
 echo "$out"
-line=$(echo "$out" | tail -1)
-if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-  passed=$((passed+BASH_REMATCH[1])); failed=$((failed+BASH_REMATCH[2]))
-  [ $pstatus -ne 0 ] && [ "${BASH_REMATCH[2]}" -eq 0 ] && failed=$((failed+1))
-else
-  bad "published-facts browser tests did not finish (exit $pstatus)"
-fi
+add_node_counts tests/e2e/published.test.mjs "$pstatus" "$out"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

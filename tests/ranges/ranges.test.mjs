@@ -8,7 +8,7 @@
 // days; docs/ranges.md), 13/90 = 14.4 % of the rows, plus at most one partly used row group at
 // each end (2 × 32,768 / 1.0M ≈ 6.5 %), of 7 of the 8 LLM columns: under 21 %; asserted < 25 %
 // of the LLM file. All three files together (the small support file is read whole): < 30 %.
-import { chromium } from 'playwright-core';
+import { launchChromium, openPage, waitSettled } from '../lib/browser.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,22 +22,9 @@ const size = (f) => fs.statSync(path.join(BIG, f)).size;
 const cli = (...args) => execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
 const FROM = '2026-11-01', TO = '2026-11-07';
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync'],
-});
+const browser = await launchChromium();
 
-async function open(url) {
-  const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
-  const page = await ctx.newPage();
-  const log = { consoleErrors: [], pageErrors: [] };
-  page.on('console', (m) => { if (m.type() === 'error') log.consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => log.pageErrors.push(String(e)));
-  await page.goto(url);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: 120000 });
-  return { page, log, close: () => ctx.close() };
-}
+const open = (url) => openPage(browser, url, { settle: (p) => waitSettled(p, 120000) });
 
 async function downloadCsv(page) {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);

@@ -11,6 +11,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 export PATH="$ROOT/node_modules/.bin:$ROOT/.venv/bin:$HOME/.cargo/bin:$PATH"
 passed=0; failed=0
+# shellcheck source=tests/lib/counts.sh
+source tests/lib/counts.sh
 ok() { echo "ok   $*"; passed=$((passed+1)); }
 die() { echo "FAIL $*"; echo "$passed passed, $((failed+1)) failed"; exit 1; }
 
@@ -38,12 +40,6 @@ fi
 out=$(DIST=dist CLI="$CLI" BIG="$BIG" node tests/ranges/ranges.test.mjs 2>&1)
 status=$?
 echo "$out"
-line=$(echo "$out" | tail -1)
-if [[ $line =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
-  passed=$((passed+BASH_REMATCH[1])); failed=$((failed+BASH_REMATCH[2]))
-else
-  echo "FAIL browser tests did not finish (exit $status)"; failed=$((failed+1))
-fi
-[ $status -ne 0 ] && [ $failed -eq 0 ] && failed=1
+add_node_counts tests/ranges/ranges.test.mjs "$status" "$out"
 echo "$passed passed, $failed failed"
 [ $failed -eq 0 ]

@@ -13,7 +13,7 @@
 // breaks the server in four ways and heals it, pauses and resumes — checking after each step
 // what the page shows against `modelpulse facts --data <served folder>`, and what it fetched
 // against the server's log.
-import { chromium } from 'playwright-core';
+import { launchChromium, openPage } from '../lib/browser.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -67,22 +67,9 @@ const config = (extra) => JSON.stringify({ manifest: 'data/manifest.json', refre
 const server = await startServer({ mounts: { '/': DIST, '/data': SERVED, '/old': OLD, '/single': SINGLE }, overrides: { '/config.json': config({}) } });
 const BASE = server.origin + '/';
 
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--no-first-run', '--disable-sync'],
-});
+const browser = await launchChromium();
 
-async function open(url) {
-  const ctx = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
-  const page = await ctx.newPage();
-  const log = { consoleErrors: [], pageErrors: [] };
-  page.on('console', (m) => { if (m.type() === 'error') log.consoleErrors.push(m.text()); });
-  page.on('pageerror', (e) => log.pageErrors.push(String(e)));
-  await page.goto(url);
-  await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: 60000 });
-  return { ctx, page, log };
-}
+const open = (url) => openPage(browser, url);
 
 async function downloadCsv(page) {
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
