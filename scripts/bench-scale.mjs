@@ -107,27 +107,30 @@ const dataBytes = (prefix) => Object.entries(served).filter(([p]) => p.startsWit
   .reduce((a, [, v]) => ({ bytes: a.bytes + v.bytes, requests: a.requests + v.requests }), { bytes: 0, requests: 0 });
 const fileBytes = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.parquet')).reduce((a, f) => a + fs.statSync(path.join(dir, f)).size, 0);
 
-/** Runs CDP commands in a worker's context (an old-style, non-flat session through the browser
- *  session, since playwright's CDP sessions are per page). */
-async function workerCdp(browser, match) {
+/** Runs CDP commands in each worker's context whose URL matches (old-style, non-flat sessions
+ *  through the browser session, since playwright's CDP sessions are per page). */
+async function workerCdps(browser, match) {
   const cdp = await browser.newBrowserCDPSession();
   const { targetInfos } = await cdp.send('Target.getTargets');
-  const w = targetInfos.find((t) => t.type === 'worker' && match(t.url));
-  if (!w) { await cdp.detach(); return null; }
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: w.targetId, flatten: false });
+  const sessions = [];
   let next = 0; const pending = new Map();
   cdp.on('Target.receivedMessageFromTarget', (e) => {
-    if (e.sessionId !== sessionId) return;
     const msg = JSON.parse(e.message);
-    const p = pending.get(msg.id); if (!p) return;
-    pending.delete(msg.id);
+    const p = pending.get(`${e.sessionId}/${msg.id}`); if (!p) return;
+    pending.delete(`${e.sessionId}/${msg.id}`);
     msg.error ? p.reject(new Error(msg.error.message)) : p.resolve(msg.result);
   });
-  const send = (method, params = {}) => new Promise((resolve, reject) => {
-    const id = ++next; pending.set(id, { resolve, reject });
-    cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
-  });
-  return { send, close: async () => { await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {}); await cdp.detach().catch(() => {}); } };
+  for (const w of targetInfos.filter((t) => t.type === 'worker' && match(t.url))) {
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: w.targetId, flatten: false });
+    sessions.push({ url: w.url, send: (method, params = {}) => new Promise((resolve, reject) => {
+      const id = ++next; pending.set(`${sessionId}/${id}`, { resolve, reject });
+      cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+    }), sessionId });
+  }
+  return { sessions, close: async () => {
+    for (const s of sessions) await cdp.send('Target.detachFromTarget', { sessionId: s.sessionId }).catch(() => {});
+    await cdp.detach().catch(() => {});
+  } };
 }
 /** byteLengths of every WebAssembly.Memory alive in a context, largest first. */
 async function wasmMemories(send) {
@@ -137,14 +140,19 @@ async function wasmMemories(send) {
     functionDeclaration: 'function () { return this.map((m) => m.buffer.byteLength).sort((a, b) => b - a); }' });
   return r.result.value;
 }
+/** The largest wasm memory among the matching workers (and that worker's JS heap); `workers`:
+ *  how many matched (the page runs one data worker). */
 async function workerMemory(browser, match) {
-  const w = await workerCdp(browser, match);
-  if (!w) return { wasm: NaN, heap: NaN };
+  const w = await workerCdps(browser, match);
+  let best = { wasm: NaN, heap: NaN, workers: w.sessions.length };
   try {
-    const mems = await wasmMemories(w.send);
-    const heap = await w.send('Runtime.getHeapUsage');
-    return { wasm: mems[0] ?? NaN, heap: heap.usedSize };
+    for (const s of w.sessions) {
+      const mems = await wasmMemories(s.send).catch(() => []);
+      const heap = await s.send('Runtime.getHeapUsage').catch(() => ({ usedSize: NaN }));
+      if (!(best.wasm >= (mems[0] ?? 0))) best = { wasm: mems[0] ?? NaN, heap: heap.usedSize, workers: w.sessions.length };
+    }
   } finally { await w.close(); }
+  return best;
 }
 function longTaskObserver() {
   window.__scale = { longTasks: [] };
@@ -202,7 +210,7 @@ async function runPage(size, run) {
     out.pageHeap = metrics.JSHeapUsedSize;
     out.pageWasm = (await wasmMemories((m, p) => pcdp.send(m, p)))[0] ?? NaN;
     const wm = await workerMemory(browser, (u) => u.includes('modelpulse-worker'));
-    out.workerWasm = wm.wasm; out.workerHeap = wm.heap;
+    out.workerWasm = wm.wasm; out.workerHeap = wm.heap; out.workers = wm.workers;
     out.survived = !crashed && out.afterFilters === 'ready';
   } catch (e) {
     out.error = crashed || String(e.message || e).split('\n')[0];
@@ -322,7 +330,7 @@ for (const size of SIZES) {
     console.log(`page ${size.name} run ${i}: ` + (r.error ? `FAILED: ${r.error}` : `${r.rows} rows; ${MB(r.bytes)} MB in ${r.requests} requests (files ${MB(r.fileBytes)} MB); `
       + `fetch ${ms(r.fetch)}, decode ${ms(r.decode)}, aggregate ${ms(r.aggregate)}, render ${ms(r.render)}, total ${ms(r.total)} ms; `
       + `filter off/on/30/all ${[r.filterOff, r.filterOn, r.filter30, r.filterAll].map(ms).join('/')} ms; longest task load ${ms(r.longLoad)} / to ready ${ms(r.longToReady)} ms; `
-      + `worker wasm ${MiB(r.workerWasm)} MiB, worker JS heap ${MiB(r.workerHeap)} MiB, page wasm ${MiB(r.pageWasm)} MiB, page JS heap ${MiB(r.pageHeap)} MiB; survived ${r.survived}`)
+      + `worker wasm ${MiB(r.workerWasm)} MiB (${r.workers} worker${r.workers === 1 ? '' : 's'}), worker JS heap ${MiB(r.workerHeap)} MiB, page wasm ${MiB(r.pageWasm)} MiB, page JS heap ${MiB(r.pageHeap)} MiB; survived ${r.survived}`)
       + `; load average ${r.load}`);
   }
 }
@@ -354,7 +362,7 @@ for (const s of SIZES) {
   if (!ok.length) { console.log(`| ${s.name.toUpperCase()} | – | – | – | – | – | – | – | – | – | – | – | – | no: ${all[0]?.error} |`); continue; }
   const M = (k) => median(ok.map((r) => r[k]));
   console.log(`| ${s.name.toUpperCase()} (${ok[0].rows.toLocaleString('en')} rows) | ${MB(M('bytes'))} MB | ${ms(M('total'))} ms | ${ms(M('fetch'))} ms | ${ms(M('decode'))} ms | ${ms(M('aggregate'))} ms | ${ms(M('render'))} ms | `
-    + `${ms(M('filterOff'))} / ${ms(M('filterOn'))} / ${ms(M('filter30'))} / ${ms(M('filterAll'))} ms | ${ms(M('longLoad'))} / ${ms(M('longToReady'))} ms | ${MiB(Math.max(...ok.map((r) => r.workerWasm)))} MiB | ${MiB(M('workerHeap'))} MiB | ${MiB(M('pageHeap'))} MiB | ${MiB(M('pageWasm'))} MiB | ${ok.length === all.length ? 'yes' : `${ok.length}/${all.length}`} ${all.length > 1 ? `(${all.length} runs)` : '(1 run)'} |`);
+    + `${ms(M('filterOff'))} / ${ms(M('filterOn'))} / ${ms(M('filter30'))} / ${ms(M('filterAll'))} ms | ${ms(M('longLoad'))} (max ${ms(Math.max(...ok.map((r) => r.longLoad)))}) / ${ms(M('longToReady'))} ms | ${MiB(Math.max(...ok.map((r) => r.workerWasm)))} MiB | ${MiB(M('workerHeap'))} MiB | ${MiB(M('pageHeap'))} MiB | ${MiB(M('pageWasm'))} MiB | ${ok.length === all.length ? 'yes' : `${ok.length}/${all.length}`} ${all.length > 1 ? `(${all.length} runs)` : '(1 run)'} |`);
 }
 if (DUCK) {
   console.log(`\n## DuckDB-wasm 1.32.0 (eh bundle), same browser flags\n`);
