@@ -147,7 +147,7 @@ async function workerMemory(browser, match) {
   let best = { wasm: NaN, heap: NaN, workers: w.sessions.length };
   try {
     for (const s of w.sessions) {
-      const mems = await wasmMemories(s.send).catch(() => []);
+      const mems = await wasmMemories(s.send).catch((e) => { if (env.VERBOSE) console.error(`  ${s.url}: ${e.message}`); return []; });
       const heap = await s.send('Runtime.getHeapUsage').catch(() => ({ usedSize: NaN }));
       if (!(best.wasm >= (mems[0] ?? 0))) best = { wasm: mems[0] ?? NaN, heap: heap.usedSize, workers: w.sessions.length };
     }
