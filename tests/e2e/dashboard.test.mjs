@@ -6,7 +6,7 @@
 //   FIXTURES  ../shared/fixtures
 //   WORK      test data made by run.sh (bad/<name>/, xss/, missing/)
 //   ARTIFACTS where the screenshot goes
-import { launchChromium } from '../lib/browser.mjs';
+import { launchChromium, runTests } from '../lib/browser.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -514,19 +514,7 @@ test('Long Tasks: no main-thread task over 50 ms while 1M events load; progress 
 });
 
 // ---------------------------------------------------------------------------------------------
-let passed = 0, failed = 0;
-for (const t of tests) {
-  if (ONLY && !t.name.includes(ONLY)) continue;
-  const t0 = Date.now();
-  try {
-    await t.fn();
-    passed++;
-    console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${t.name}\n     ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
-  }
-}
+const { passed, failed } = await runTests(tests, { only: ONLY });
 await browser.close();
 await server.close();
 await noCors.close();

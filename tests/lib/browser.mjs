@@ -31,3 +31,25 @@ export async function openPage(browser, url, { settle = (p) => waitSettled(p) } 
   await settle(page);
   return { ctx, page, log, close: () => ctx.close() };
 }
+
+/**
+ * Runs `tests` ({name, fn} in order; with `only`, those whose name contains it), printing
+ * `ok   name (ms)` or `FAIL name` with the first lines of the stack. Returns {passed, failed};
+ * the caller prints the closing `N passed, M failed` after its own clean-up.
+ */
+export async function runTests(tests, { only } = {}) {
+  let passed = 0, failed = 0;
+  for (const t of tests) {
+    if (only && !t.name.includes(only)) continue;
+    const t0 = Date.now();
+    try {
+      await t.fn();
+      passed++;
+      console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      failed++;
+      console.log(`FAIL ${t.name}\n     ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
+    }
+  }
+  return { passed, failed };
+}

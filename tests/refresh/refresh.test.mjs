@@ -13,7 +13,7 @@
 // breaks the server in four ways and heals it, pauses and resumes — checking after each step
 // what the page shows against `modelpulse facts --data <served folder>`, and what it fetched
 // against the server's log.
-import { launchChromium, openPage } from '../lib/browser.mjs';
+import { launchChromium, openPage, runTests } from '../lib/browser.mjs';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -358,18 +358,7 @@ test('data that ended long ago: stale warning with the newest data\'s time', asy
 });
 
 // ---------------------------------------------------------------------------------------------
-let passed = 0, failed = 0;
-for (const t of tests) {
-  const t0 = Date.now();
-  try {
-    await t.fn();
-    passed++;
-    console.log(`ok   ${t.name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${t.name}\n     ${String(e && e.stack || e).split('\n').slice(0, 6).join('\n     ')}`);
-  }
-}
+const { passed, failed } = await runTests(tests);
 if (P) await P.ctx.close();
 await browser.close();
 await server.close();
