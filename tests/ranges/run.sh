@@ -27,17 +27,18 @@ if [ ! -f "$BIG/raw_llm_events.parquet" ] || [ "$CLI" -nt "$BIG/raw_llm_events.p
 fi
 ok "1M-event snapshot with small row groups: $BIG"
 # Reuse dist/ when nothing it is built from is newer (e.g. tests/e2e/run.sh just built it).
+DIST=${E2E_DIST:-dist}  # E2E_DIST: build/serve another folder (parallel runs)
 stale=yes
-if [ -f dist/index.html ] && [ -z "$(find src index.html Trunk.toml Cargo.toml Cargo.lock style public scripts/trunk-post-build.sh -newer dist/index.html 2>/dev/null | head -1)" ]; then
+if [ -f "$DIST/index.html" ] && [ -z "$(find src index.html Trunk.toml Cargo.toml Cargo.lock style public scripts/trunk-post-build.sh -newer "$DIST/index.html" 2>/dev/null | head -1)" ]; then
   stale=
 fi
 if [ -n "$stale" ] && [ "${SKIP_BUILD:-}" != 1 ]; then
   cargo fetch --quiet || die "cargo fetch"
-  trunk build --release --offline >/tmp/modelpulse-ranges-trunk.log 2>&1 || { tail -40 /tmp/modelpulse-ranges-trunk.log; die "trunk build --release --offline"; }
+  trunk build --release --offline --dist "$DIST" >/tmp/modelpulse-ranges-trunk.log 2>&1 || { tail -40 /tmp/modelpulse-ranges-trunk.log; die "trunk build --release --offline"; }
   ok "trunk build --release --offline"
 fi
 
-out=$(DIST=dist CLI="$CLI" BIG="$BIG" node tests/ranges/ranges.test.mjs 2>&1)
+out=$(DIST="$DIST" CLI="$CLI" BIG="$BIG" node tests/ranges/ranges.test.mjs 2>&1)
 status=$?
 echo "$out"
 add_node_counts tests/ranges/ranges.test.mjs "$status" "$out"

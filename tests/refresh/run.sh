@@ -19,11 +19,12 @@ CLI=$ROOT/target/debug/modelpulse
 
 # The page: rebuilt unless dist/ is newer than everything it is built from (REUSE_DIST=1: use
 # dist/ as it is, when it has the worker — e.g. right after tests/e2e/run.sh built it).
+DIST=${E2E_DIST:-dist}  # E2E_DIST: build/serve another folder (parallel runs)
 stale=1
-if [ "${REUSE_DIST:-0}" = 1 ] && [ -f dist/modelpulse-worker_bg.wasm ]; then
+if [ "${REUSE_DIST:-0}" = 1 ] && [ -f "$DIST/modelpulse-worker_bg.wasm" ]; then
   stale=0
-elif [ -f dist/index.html ] && ls dist/modelpulse-worker_bg.wasm >/dev/null 2>&1; then
-  newer=$(find src index.html Cargo.toml Cargo.lock Trunk.toml style public scripts/trunk-post-build.sh -newer dist/index.html -print -quit 2>/dev/null)
+elif [ -f "$DIST/index.html" ] && ls "$DIST/modelpulse-worker_bg.wasm" >/dev/null 2>&1; then
+  newer=$(find src index.html Cargo.toml Cargo.lock Trunk.toml style public scripts/trunk-post-build.sh -newer "$DIST/index.html" -print -quit 2>/dev/null)
   [ -z "$newer" ] && stale=0
 fi
 if [ $stale -eq 1 ]; then
@@ -31,7 +32,7 @@ if [ $stale -eq 1 ]; then
     "$CLI" generate --out demo-data >/dev/null || die "modelpulse generate"
   fi
   cargo fetch --quiet || die "cargo fetch"
-  trunk build --release --offline >/tmp/modelpulse-refresh-trunk.log 2>&1 || { tail -40 /tmp/modelpulse-refresh-trunk.log; die "trunk build --release --offline"; }
+  trunk build --release --offline --dist "$DIST" >/tmp/modelpulse-refresh-trunk.log 2>&1 || { tail -40 /tmp/modelpulse-refresh-trunk.log; die "trunk build --release --offline"; }
   ok "trunk build --release --offline"
 else
   ok "dist/ is up to date (newer than src/, index.html, Cargo.*, style/, public/)"
@@ -48,7 +49,7 @@ rm -rf "$WORK"; mkdir -p "$WORK"
 "$CLI" generate --out "$WORK/single2" --days 5 --end 2026-11-27 --events-per-day 300 --seed 11 >/dev/null || die "generate single2"
 ok "partitioned test data"
 
-out=$(DIST=dist CLI="$CLI" WORK="$WORK" node tests/refresh/refresh.test.mjs 2>&1)
+out=$(DIST="$DIST" CLI="$CLI" WORK="$WORK" node tests/refresh/refresh.test.mjs 2>&1)
 status=$?
 echo "$out"
 add_node_counts tests/refresh/refresh.test.mjs "$status" "$out"
