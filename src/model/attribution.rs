@@ -7,7 +7,7 @@
 //! the load report.
 
 use super::dashboard_facts::DashboardIndex;
-use crate::load::tables::{LlmTable, SupportTable};
+use crate::load::tables::{LlmTable, NO_SESSION, SupportTable};
 use arrow_array::Array;
 
 /// Per-group ticket sums, recomputed whenever the LLM or the support table changes.
@@ -19,32 +19,64 @@ pub(crate) struct TicketIndex {
     revenue: Vec<f64>,
     /// Support rows matching no session.
     pub unmatched: u64,
+    /// Per support row: the interned session its ticket_id names, or `NO_SESSION` (no match
+    /// among the `sessions_known` sessions, or a null ticket_id).
+    row_session: Vec<u32>,
+    /// How many interned sessions the LLM table had when `row_session` was looked up.
+    sessions_known: usize,
 }
 
 impl TicketIndex {
     /// Attributes every row of `support` to the groups of `index` (built from `llm`).
     pub fn build(llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) -> Self {
+        let row_session = (0..support.ticket.len())
+            .map(|i| support.ticket.is_valid(i).then(|| llm.session_id(support.ticket.value(i))).flatten().unwrap_or(NO_SESSION))
+            .collect();
+        let mut t = TicketIndex { row_session, sessions_known: llm.session_keys.len(), ..Default::default() };
+        t.count(index, support);
+        t
+    }
+
+    /// Re-attributes after rows were appended to the LLM table and `index` was updated
+    /// ([`DashboardIndex::append`]): the same result as [`TicketIndex::build`] with `support`
+    /// unchanged since the last build, provided old sessions kept their ids. Only tickets that
+    /// matched no session are looked up again (a new session may match them); the per-group
+    /// sums are then recounted from each row's session (one pass, no hashing), since groups were
+    /// renumbered and first events may have moved.
+    pub fn update(&mut self, llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) {
+        if self.row_session.len() != support.ticket.len() || self.sessions_known > llm.session_keys.len() {
+            *self = TicketIndex::build(llm, index, support);
+            return;
+        }
+        if self.sessions_known < llm.session_keys.len() {
+            for (i, s) in self.row_session.iter_mut().enumerate() {
+                if *s == NO_SESSION && support.ticket.is_valid(i) {
+                    *s = llm.session_id(support.ticket.value(i)).unwrap_or(NO_SESSION);
+                }
+            }
+            self.sessions_known = llm.session_keys.len();
+        }
+        self.count(index, support);
+    }
+
+    /// The per-group sums and the unmatched count from `row_session`, in support row order.
+    fn count(&mut self, index: &DashboardIndex, support: &SupportTable) {
         let ng = index.groups.len();
-        let mut t = TicketIndex { counts: vec![(0, 0); ng], revenue: vec![0.0; ng], unmatched: 0 };
-        for i in 0..support.ticket.len() {
-            let group = support
-                .ticket
-                .is_valid(i)
-                .then(|| llm.session_id(support.ticket.value(i)))
-                .flatten()
-                .map(|s| index.session_first_group[s as usize])
-                .filter(|&g| g != u32::MAX);
+        self.counts = vec![(0, 0); ng];
+        self.revenue = vec![0.0; ng];
+        self.unmatched = 0;
+        for (i, &s) in self.row_session.iter().enumerate() {
+            let group = (s != NO_SESSION).then(|| index.session_first_group[s as usize]).filter(|&g| g != u32::MAX);
             match group {
                 Some(g) => {
-                    let c = &mut t.counts[g as usize];
+                    let c = &mut self.counts[g as usize];
                     c.0 += 1;
                     c.1 += support.by_agent[i] as i64;
-                    t.revenue[g as usize] += support.revenue[i];
+                    self.revenue[g as usize] += support.revenue[i];
                 }
-                None => t.unmatched += 1,
+                None => self.unmatched += 1,
             }
         }
-        t
     }
 
     /// (tickets, resolved by agent, revenue) of group `g`; zeros when no support table is loaded.

@@ -28,6 +28,8 @@ use crate::query::Query;
 use arrow_array::Array;
 use chrono::NaiveDate;
 
+mod append;
+
 /// Days from 0001-01-01 (chrono's "CE" day 1) to 1970-01-01.
 const UNIX_EPOCH_CE: i32 = 719_163;
 
@@ -93,6 +95,17 @@ pub(crate) struct DashboardIndex {
     /// Per interned session: the group of its first event (earliest created_at, then smaller
     /// provider). `u32::MAX` for a session id that has no event (cannot happen for loaded data).
     pub session_first_group: Vec<u32>,
+    /// Per interned session: the row of its first event (`u32::MAX` as above).
+    pub session_first_row: Vec<u32>,
+}
+
+/// Per provider: (day, Σ accuracy, count of accuracy) of each of its groups, ascending by day.
+pub(crate) fn provider_days(groups: &[Group], providers: usize) -> Vec<Vec<(i32, f64, i64)>> {
+    let mut out: Vec<Vec<(i32, f64, i64)>> = vec![Vec::new(); providers];
+    for g in groups {
+        out[g.provider as usize].push((g.day, g.acc_sum, g.acc_count));
+    }
+    out
 }
 
 fn range(r: (u32, u32)) -> std::ops::Range<usize> {
@@ -103,203 +116,256 @@ fn ratio(sum: f64, count: i64) -> Option<f64> {
     (count > 0).then(|| sum / count as f64)
 }
 
+/// Rows of an [`LlmTable`] to prepare: all of them (`0..n`) or a subset (ascending row numbers).
+pub(crate) trait Rows: Sync {
+    /// Number of rows in the set.
+    fn count(&self) -> usize;
+    /// The table row of the set's `k`-th row.
+    fn row(&self, k: usize) -> usize;
+}
+
+impl Rows for std::ops::Range<usize> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn row(&self, k: usize) -> usize {
+        self.start + k
+    }
+}
+
+impl Rows for [u32] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn row(&self, k: usize) -> usize {
+        self[k] as usize
+    }
+}
+
+/// The per-day part of the index over a set of rows: the groups of the days those rows have,
+/// ordered by (day, provider), with their sums, percentiles and distinct sessions; the days
+/// (with `groups` ranges into `groups`); the latencies in group order; and each row's group
+/// (indexed like the row set).
+pub(crate) struct DayParts {
+    pub groups: Vec<Group>,
+    pub days: Vec<Day>,
+    pub latencies: Vec<f64>,
+    pub row_group: Vec<u32>,
+}
+
+/// Groups, sums, percentiles and distinct sessions of the rows `rows` of `llm` (every row of a
+/// day must be in the set for that day's figures to be the day's). Row order within the set is
+/// the order sums are taken in, so a set in table order gives the full build's sums bit for bit.
+pub(crate) fn day_parts<R: Rows + ?Sized>(llm: &LlmTable, rows: &R) -> DayParts {
+    let n = rows.count();
+    let np = llm.providers.len().max(1) as i64;
+    if n == 0 {
+        return DayParts { groups: Vec::new(), days: Vec::new(), latencies: Vec::new(), row_group: Vec::new() };
+    }
+    // 1. Group id of each row; groups sorted by (day, provider).
+    let (min_day, max_day) =
+        (0..n).fold((i32::MAX, i32::MIN), |(lo, hi), k| (lo.min(llm.day[rows.row(k)]), hi.max(llm.day[rows.row(k)])));
+    let (min_day, max_day) = (min_day as i64, max_day as i64);
+    let span = (max_day - min_day + 1) * np;
+    let key = |k: usize| {
+        let i = rows.row(k);
+        (llm.day[i] as i64 - min_day) * np + llm.provider[i] as i64
+    };
+    let mut row_group = vec![0u32; n];
+    let mut group_keys: Vec<i64>;
+    if span <= (1 << 24) {
+        // One pass: provisional ids in order of first appearance, remapped below.
+        let mut dense = vec![u32::MAX; span as usize];
+        let mut first_seen: Vec<i64> = Vec::new();
+        for (k, g) in row_group.iter_mut().enumerate() {
+            let key = key(k);
+            let slot = &mut dense[key as usize];
+            if *slot == u32::MAX {
+                *slot = first_seen.len() as u32;
+                first_seen.push(key);
+            }
+            *g = *slot;
+        }
+        let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
+        order.sort_unstable_by_key(|&p| first_seen[p as usize]);
+        let mut remap = vec![0u32; order.len()];
+        for (sorted, &p) in order.iter().enumerate() {
+            remap[p as usize] = sorted as u32;
+        }
+        group_keys = order.iter().map(|&p| first_seen[p as usize]).collect();
+        if remap.iter().enumerate().any(|(p, &r)| p as u32 != r) {
+            for g in row_group.iter_mut() {
+                *g = remap[*g as usize];
+            }
+        }
+    } else {
+        group_keys = (0..n).map(key).collect();
+        group_keys.sort_unstable();
+        group_keys.dedup();
+        for (k, g) in row_group.iter_mut().enumerate() {
+            *g = group_keys.binary_search(&key(k)).expect("key present") as u32;
+        }
+    }
+    let ng = group_keys.len();
+    let mut groups: Vec<Group> = group_keys
+        .iter()
+        .map(|&k| Group { day: (k / np + min_day) as i32, provider: (k % np) as u32, ..Default::default() })
+        .collect();
+
+    // 2. Sums.
+    let mut lat_count = vec![0u32; ng + 1];
+    for k in 0..n {
+        let i = rows.row(k);
+        let g = &mut groups[row_group[k] as usize];
+        g.events += 1;
+        let a = llm.accuracy[i];
+        if !a.is_nan() {
+            g.acc_sum += a;
+            g.acc_count += 1;
+        }
+        g.tokens_in += llm.tokens_in[i];
+        g.tokens_out += llm.tokens_out[i];
+        if !llm.latency[i].is_nan() {
+            lat_count[row_group[k] as usize + 1] += 1;
+        }
+    }
+
+    // 3. Latencies and sessions bucketed by group (counting sorts).
+    for g in 0..ng {
+        lat_count[g + 1] += lat_count[g];
+    }
+    let mut latencies = vec![0f64; lat_count[ng] as usize];
+    let mut s_count = vec![0u32; ng + 1];
+    for k in 0..n {
+        if llm.session[rows.row(k)] != NO_SESSION {
+            s_count[row_group[k] as usize + 1] += 1;
+        }
+    }
+    for g in 0..ng {
+        s_count[g + 1] += s_count[g];
+    }
+    let mut sess = vec![0u32; s_count[ng] as usize];
+    let mut lat_fill = lat_count.clone();
+    let mut s_fill = s_count.clone();
+    for k in 0..n {
+        let i = rows.row(k);
+        let g = row_group[k] as usize;
+        let v = llm.latency[i];
+        if !v.is_nan() {
+            latencies[lat_fill[g] as usize] = v;
+            lat_fill[g] += 1;
+        }
+        let s = llm.session[i];
+        if s != NO_SESSION {
+            sess[s_fill[g] as usize] = s;
+            s_fill[g] += 1;
+        }
+    }
+    let mut days: Vec<Day> = Vec::new();
+    for (g, grp) in groups.iter_mut().enumerate() {
+        grp.lat = (lat_count[g], lat_count[g + 1]);
+        match days.last_mut() {
+            Some(d) if d.day == grp.day => d.groups.1 = g as u32 + 1,
+            _ => days.push(Day { day: grp.day, groups: (g as u32, g as u32 + 1), ..Default::default() }),
+        }
+    }
+
+    // 4. Per day, in parallel (each thread with its own session stamps): each group's
+    //    percentiles (selection, no sort) and distinct sessions; the day's all-provider
+    //    percentiles, distinct sessions, and its (session, provider) pairs for subsets.
+    let n_sessions = llm.session_keys.len();
+    let mut jobs = Vec::with_capacity(days.len());
+    {
+        let (mut lat_rest, mut sess_rest) = (&mut latencies[..], &sess[..]);
+        for (di, d) in days.iter().enumerate() {
+            let (g0, g1) = (d.groups.0 as usize, d.groups.1 as usize);
+            let nl = (lat_count[g1] - lat_count[g0]) as usize;
+            let ns = (s_count[g1] - s_count[g0]) as usize;
+            let (lat, l2) = lat_rest.split_at_mut(nl);
+            let (ses, s2) = sess_rest.split_at(ns);
+            (lat_rest, sess_rest) = (l2, s2);
+            let bounds: Vec<(usize, usize, u32, u32)> = (g0..g1)
+                .map(|g| {
+                    (
+                        (lat_count[g + 1] - lat_count[g0]) as usize,
+                        (s_count[g + 1] - s_count[g0]) as usize,
+                        groups[g].provider,
+                        g as u32,
+                    )
+                })
+                .collect();
+            jobs.push((di as u32, bounds, lat, ses));
+        }
+    }
+    let per_day = crate::load::par::map_init(
+        jobs,
+        || (vec![u32::MAX; n_sessions], vec![u32::MAX; n_sessions], Vec::new()),
+        |(group_stamp, day_stamp, scratch), (di, bounds, lat, ses)| {
+            let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(ses.len());
+            let mut per_group = Vec::with_capacity(bounds.len());
+            let mut distinct_all = 0;
+            scratch.clear();
+            scratch.extend_from_slice(lat);
+            let (mut l0, mut s0) = (0, 0);
+            for &(l1, s1, provider, g) in &bounds {
+                let group_lat = &mut lat[l0..l1];
+                let (p50, p95) = p50_p95_unsorted(group_lat);
+                let start = pairs.len();
+                for &s in &ses[s0..s1] {
+                    if group_stamp[s as usize] != g {
+                        group_stamp[s as usize] = g;
+                        pairs.push((s, provider));
+                        if day_stamp[s as usize] != di {
+                            day_stamp[s as usize] = di;
+                            distinct_all += 1;
+                        }
+                    }
+                }
+                per_group.push(((pairs.len() - start) as i64, p50, p95));
+                (l0, s0) = (l1, s1);
+            }
+            let (day_p50, day_p95) = p50_p95_unsorted(scratch);
+            (per_group, pairs, distinct_all, day_p50, day_p95)
+        },
+    );
+    for (d, (per_group, pairs, distinct, p50, p95)) in days.iter_mut().zip(per_day) {
+        for (g, (n, gp50, gp95)) in (d.groups.0 as usize..).zip(per_group) {
+            groups[g].sessions = n;
+            groups[g].p50 = gp50;
+            groups[g].p95 = gp95;
+        }
+        d.pairs = pairs;
+        d.sessions_all = distinct;
+        d.p50 = p50;
+        d.p95 = p95;
+    }
+    DayParts { groups, days, latencies, row_group }
+}
+
+/// True when row `i` is an earlier first event than row `j`: earlier `created_at`, then the
+/// smaller provider (ties beyond that keep the row seen first).
+pub(crate) fn earlier(llm: &LlmTable, i: usize, j: usize) -> bool {
+    (llm.ts[i], llm.provider[i]) < (llm.ts[j], llm.provider[j])
+}
+
 impl DashboardIndex {
     /// Prepares `llm` (rows with a null `created_at` are already gone).
     pub fn build(llm: &LlmTable) -> Self {
         let n = llm.len();
-        let np = llm.providers.len().max(1) as i64;
         if n == 0 {
             return DashboardIndex { providers: llm.providers.clone(), ..Default::default() };
         }
-        // 1. Group id of each row; groups sorted by (day, provider).
-        let (min_day, max_day) =
-            llm.day.iter().fold((i32::MAX, i32::MIN), |(lo, hi), &d| (lo.min(d), hi.max(d)));
-        let (min_day, max_day) = (min_day as i64, max_day as i64);
-        let span = (max_day - min_day + 1) * np;
-        let key = |i: usize| (llm.day[i] as i64 - min_day) * np + llm.provider[i] as i64;
-        let mut row_group = vec![0u32; n];
-        let mut group_keys: Vec<i64>;
-        if span <= (1 << 24) {
-            // One pass: provisional ids in order of first appearance, remapped below.
-            let mut dense = vec![u32::MAX; span as usize];
-            let mut first_seen: Vec<i64> = Vec::new();
-            for (i, g) in row_group.iter_mut().enumerate() {
-                let k = key(i);
-                let slot = &mut dense[k as usize];
-                if *slot == u32::MAX {
-                    *slot = first_seen.len() as u32;
-                    first_seen.push(k);
-                }
-                *g = *slot;
-            }
-            let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
-            order.sort_unstable_by_key(|&p| first_seen[p as usize]);
-            let mut remap = vec![0u32; order.len()];
-            for (sorted, &p) in order.iter().enumerate() {
-                remap[p as usize] = sorted as u32;
-            }
-            group_keys = order.iter().map(|&p| first_seen[p as usize]).collect();
-            if remap.iter().enumerate().any(|(p, &r)| p as u32 != r) {
-                for g in row_group.iter_mut() {
-                    *g = remap[*g as usize];
-                }
-            }
-        } else {
-            group_keys = (0..n).map(key).collect();
-            group_keys.sort_unstable();
-            group_keys.dedup();
-            for (i, g) in row_group.iter_mut().enumerate() {
-                *g = group_keys.binary_search(&key(i)).expect("key present") as u32;
-            }
-        }
-        let ng = group_keys.len();
-        let mut groups: Vec<Group> = group_keys
-            .iter()
-            .map(|&k| Group {
-                day: (k / np + min_day) as i32,
-                provider: (k % np) as u32,
-                ..Default::default()
-            })
-            .collect();
+        let DayParts { mut groups, days, latencies, row_group } = day_parts(llm, &(0..n));
 
-        // 2. Sums.
-        let mut lat_count = vec![0u32; ng + 1];
-        for i in 0..n {
-            let g = &mut groups[row_group[i] as usize];
-            g.events += 1;
-            let a = llm.accuracy[i];
-            if !a.is_nan() {
-                g.acc_sum += a;
-                g.acc_count += 1;
-            }
-            g.tokens_in += llm.tokens_in[i];
-            g.tokens_out += llm.tokens_out[i];
-            if !llm.latency[i].is_nan() {
-                lat_count[row_group[i] as usize + 1] += 1;
-            }
-        }
-
-        // 3. Latencies and sessions bucketed by group (counting sorts).
-        for g in 0..ng {
-            lat_count[g + 1] += lat_count[g];
-        }
-        let mut latencies = vec![0f64; lat_count[ng] as usize];
-        let mut s_count = vec![0u32; ng + 1];
-        for i in 0..n {
-            if llm.session[i] != NO_SESSION {
-                s_count[row_group[i] as usize + 1] += 1;
-            }
-        }
-        for g in 0..ng {
-            s_count[g + 1] += s_count[g];
-        }
-        let mut sess = vec![0u32; s_count[ng] as usize];
-        let mut lat_fill = lat_count.clone();
-        let mut s_fill = s_count.clone();
-        for i in 0..n {
-            let g = row_group[i] as usize;
-            let v = llm.latency[i];
-            if !v.is_nan() {
-                latencies[lat_fill[g] as usize] = v;
-                lat_fill[g] += 1;
-            }
-            let s = llm.session[i];
-            if s != NO_SESSION {
-                sess[s_fill[g] as usize] = s;
-                s_fill[g] += 1;
-            }
-        }
-        let mut days: Vec<Day> = Vec::new();
-        for (g, grp) in groups.iter_mut().enumerate() {
-            grp.lat = (lat_count[g], lat_count[g + 1]);
-            match days.last_mut() {
-                Some(d) if d.day == grp.day => d.groups.1 = g as u32 + 1,
-                _ => days.push(Day { day: grp.day, groups: (g as u32, g as u32 + 1), ..Default::default() }),
-            }
-        }
-
-        // 4. Per day, in parallel (each thread with its own session stamps): each group's
-        //    percentiles (selection, no sort) and distinct sessions; the day's all-provider
-        //    percentiles, distinct sessions, and its (session, provider) pairs for subsets.
-        let n_sessions = llm.session_keys.len();
-        let mut jobs = Vec::with_capacity(days.len());
-        {
-            let (mut lat_rest, mut sess_rest) = (&mut latencies[..], &sess[..]);
-            for (di, d) in days.iter().enumerate() {
-                let (g0, g1) = (d.groups.0 as usize, d.groups.1 as usize);
-                let nl = (lat_count[g1] - lat_count[g0]) as usize;
-                let ns = (s_count[g1] - s_count[g0]) as usize;
-                let (lat, l2) = lat_rest.split_at_mut(nl);
-                let (ses, s2) = sess_rest.split_at(ns);
-                (lat_rest, sess_rest) = (l2, s2);
-                let bounds: Vec<(usize, usize, u32, u32)> = (g0..g1)
-                    .map(|g| {
-                        (
-                            (lat_count[g + 1] - lat_count[g0]) as usize,
-                            (s_count[g + 1] - s_count[g0]) as usize,
-                            groups[g].provider,
-                            g as u32,
-                        )
-                    })
-                    .collect();
-                jobs.push((di as u32, bounds, lat, ses));
-            }
-        }
-        let per_day = crate::load::par::map_init(
-            jobs,
-            || (vec![u32::MAX; n_sessions], vec![u32::MAX; n_sessions], Vec::new()),
-            |(group_stamp, day_stamp, scratch), (di, bounds, lat, ses)| {
-                let mut pairs: Vec<(u32, u32)> = Vec::with_capacity(ses.len());
-                let mut per_group = Vec::with_capacity(bounds.len());
-                let mut distinct_all = 0;
-                scratch.clear();
-                scratch.extend_from_slice(lat);
-                let (mut l0, mut s0) = (0, 0);
-                for &(l1, s1, provider, g) in &bounds {
-                    let group_lat = &mut lat[l0..l1];
-                    let (p50, p95) = p50_p95_unsorted(group_lat);
-                    let start = pairs.len();
-                    for &s in &ses[s0..s1] {
-                        if group_stamp[s as usize] != g {
-                            group_stamp[s as usize] = g;
-                            pairs.push((s, provider));
-                            if day_stamp[s as usize] != di {
-                                day_stamp[s as usize] = di;
-                                distinct_all += 1;
-                            }
-                        }
-                    }
-                    per_group.push(((pairs.len() - start) as i64, p50, p95));
-                    (l0, s0) = (l1, s1);
-                }
-                let (day_p50, day_p95) = p50_p95_unsorted(scratch);
-                (per_group, pairs, distinct_all, day_p50, day_p95)
-            },
-        );
-        for (d, (per_group, pairs, distinct, p50, p95)) in days.iter_mut().zip(per_day) {
-            for (g, (n, gp50, gp95)) in (d.groups.0 as usize..).zip(per_group) {
-                groups[g].sessions = n;
-                groups[g].p50 = gp50;
-                groups[g].p95 = gp95;
-            }
-            d.pairs = pairs;
-            d.sessions_all = distinct;
-            d.p50 = p50;
-            d.p95 = p95;
-        }
-
-        // 6. Rolling accuracy: each provider's days, to sum (at most 7) per window.
-        let mut provider_days: Vec<Vec<(i32, f64, i64)>> = vec![Vec::new(); llm.providers.len()];
-        for g in &groups {
-            provider_days[g.provider as usize].push((g.day, g.acc_sum, g.acc_count));
-        }
-        let mut idx = Self { providers: llm.providers.clone(), provider_days, ..Default::default() };
+        // Rolling accuracy: each provider's days, to sum (at most 7) per window.
+        let mut idx = Self { providers: llm.providers.clone(), ..Default::default() };
+        idx.provider_days = provider_days(&groups, llm.providers.len());
         for g in groups.iter_mut() {
             let (s, c) = idx.window(g.provider, g.day);
             g.rolling = ratio(s, c);
         }
 
-        // 7. First event of each session.
+        // First event of each session.
         let nsess = llm.session_keys.len();
         let mut first_row = vec![u32::MAX; nsess];
         for i in 0..n {
@@ -308,13 +374,8 @@ impl DashboardIndex {
                 continue;
             }
             let f = &mut first_row[s as usize];
-            if *f == u32::MAX {
+            if *f == u32::MAX || earlier(llm, i, *f as usize) {
                 *f = i as u32;
-            } else {
-                let j = *f as usize;
-                if (llm.ts[i], llm.provider[i]) < (llm.ts[j], llm.provider[j]) {
-                    *f = i as u32;
-                }
             }
         }
         let session_first_group =
@@ -324,13 +385,14 @@ impl DashboardIndex {
         idx.days = days;
         idx.latencies = latencies;
         idx.session_first_group = session_first_group;
-        idx.session_count = n_sessions;
+        idx.session_first_row = first_row;
+        idx.session_count = nsess;
         idx
     }
 
     /// (Σ accuracy, count) of `provider` over days `day-6..=day` (summed directly, not as a
     /// difference of running totals, so a quiet day after busy weeks keeps full precision).
-    fn window(&self, provider: u32, day: i32) -> (f64, i64) {
+    pub(crate) fn window(&self, provider: u32, day: i32) -> (f64, i64) {
         let days = &self.provider_days[provider as usize];
         let start = days.partition_point(|&(d, _, _)| d < day - 6);
         days[start..].iter().take_while(|&&(d, _, _)| d <= day).fold((0.0, 0), |(s, c), &(_, a, n)| (s + a, c + n))
