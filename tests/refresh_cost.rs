@@ -4,6 +4,9 @@
 //! table is appended (the first six hours of the next day, as `modelpulse generate --follow` would
 //! write it) and polled. Printed: decoding the new parts, re-merging + re-preparing each table
 //! (`Dataset::load_cached`), and the page's three queries afterwards — next to the first load.
+//! The poll is timed twice: with the per-day index update (`DashboardIndex::append`, what the
+//! page does) and, on a second copy of the dataset, with the index and ticket attribution rebuilt
+//! over all rows (`Dataset::set_full_prepare_on_append`, the behaviour before it).
 //! Asserts only consistency (the refreshed facts equal a fresh load of all parts), never a time.
 //!
 //! Natively: `cargo test --release --test refresh_cost -- --nocapture`.
@@ -68,6 +71,11 @@ fn run() {
     let mut all = described(&history, 0);
     let m1 = Manifest::new(published, all.iter().map(|(t, p, _)| (*t, p.clone())));
     let (mut sync, mut ds) = (ManifestSync::new(), Dataset::new());
+    // The same first load again, for the poll that re-prepares the whole LLM table (as before
+    // the per-day update) — both polls timed in this one run.
+    let (mut sync_full, mut ds_full) = (ManifestSync::new(), Dataset::new());
+    let plan = sync_full.plan(&m1);
+    sync_full.apply(m1.clone(), Validators::default(), &plan, all.clone(), &mut ds_full).unwrap();
 
     // First load through the same path (every part decoded, every table prepared).
     let t0 = now_ms();
@@ -106,6 +114,14 @@ fn run() {
     let tot = ds.daily_totals(&q);
     let c = ds.conversion_facts(&q);
     let t5 = now_ms();
+    // The same poll, re-preparing the dashboard index and the attribution over all rows.
+    Dataset::set_full_prepare_on_append(true);
+    let plan_full = sync_full.plan(&m2);
+    let f0 = now_ms();
+    sync_full.apply(m2.clone(), Validators::default(), &plan_full, new.clone(), &mut ds_full).unwrap();
+    let apply_full = now_ms() - f0;
+    Dataset::set_full_prepare_on_append(false);
+    assert_eq!(facts(&ds), facts(&ds_full), "per-day update = full re-prepare");
 
     // Per table: re-merge + re-prepare from the cache (no decoding), to see where the rebuild goes.
     let mut per_table = Vec::new();
@@ -147,10 +163,21 @@ fn run() {
     let a0 = now_ms();
     ds3.load_cached(Table::LlmEvents, &cache, &llm_keys).unwrap();
     let append = now_ms() - a0;
+    let mut ds3_full = Dataset::new();
+    ds3_full.load_cached(Table::LlmEvents, &cache, &hist).unwrap();
+    Dataset::set_full_prepare_on_append(true);
+    let a1 = now_ms();
+    ds3_full.load_cached(Table::LlmEvents, &cache, &llm_keys).unwrap();
+    let append_full = now_ms() - a1;
+    Dataset::set_full_prepare_on_append(false);
     let mut ds4 = Dataset::new();
     ds4.load_cached(Table::LlmEvents, &cache, &llm_keys).unwrap();
     assert_eq!(facts(&ds3), facts(&ds4), "append = full merge");
-    say!("LLM append (1 part onto the 90 merged) + prepare: {append:.0} ms, vs. full merge of the 91 + prepare: {merge_prepare:.0} ms");
+    assert_eq!(facts(&ds3_full), facts(&ds4), "append with a full re-prepare = full merge");
+    say!(
+        "LLM append (1 part onto the 90 merged) + per-day index update: {append:.1} ms; with the index rebuilt over \
+         all rows: {append_full:.1} ms; full merge of the 91 + prepare: {merge_prepare:.0} ms"
+    );
     say!(
         "LLM rebuild split: merge 91 cached parts + prepare {merge_prepare:.0} ms; one file of the history: decode \
          {decode_only:.0} ms, decode + prepare {decode_prepare:.0} ms → prepare ≈ {:.0} ms, merge ≈ {:.0} ms",
@@ -174,7 +201,8 @@ fn run() {
         "refresh cost: {events} LLM events in {} parts ({total_bytes} bytes); first load (check + decode + prepare) \
          {first_load:.0} ms (its SHA-256 checks alone, timed again: {hashing:.0} ms); \
          poll with {} new parts ({new_rows} rows): plan {:.2} ms, decode new parts {:.1} ms, apply (decode + \
-         re-merge + re-prepare {:?}) {:.0} ms, queries {:.1} ms; rebuild per table from the cache (order \
+         append + per-day update {:?}) {:.1} ms [same poll re-preparing the LLM index and attribution over all \
+         rows: {apply_full:.1} ms], queries {:.1} ms; rebuild per table from the cache (order \
          support, conversion, LLM — LLM re-attributes tickets too): {}",
         history.len(),
         new.len(),

@@ -8,7 +8,9 @@
 //! decodes only new parts and [`Dataset::load_cached`] re-merges (memory: the cached parts plus
 //! the merged table). When the LLM table's new key list is its previous one plus parts at the
 //! end (a manifest that only grew), `load_cached` appends just the new parts to the merged table
-//! (O(new rows) + the dashboard index), with the same result as the full merge.
+//! (O(new rows)) and updates the dashboard index for the days the new rows touch
+//! ([`DashboardIndex::append`]) and the ticket attribution, with the same result as the full
+//! merge and a fresh index.
 
 use super::Dataset;
 use super::TableReport;
@@ -67,8 +69,9 @@ impl Dataset {
     ///
     /// For the LLM table, when `keys` are the keys of its previous `load_cached` (the same cache
     /// entries, not re-inserted since, same order) followed by new ones, only the new parts are
-    /// merged into the table (the rest of the work is re-preparing the dashboard index and the
-    /// ticket attribution); the table, its provider and session ids and so the facts are exactly
+    /// merged into the table, and the dashboard index is updated for the days the new rows touch
+    /// (plus the rolling windows after them and the sessions' first events) rather than rebuilt;
+    /// the table, its provider and session ids and so the facts are exactly
     /// those of the full merge, which any other change (a part removed, changed or moved, a new
     /// part on a finer timestamp unit, the table loaded another way meanwhile) gets.
     pub fn load_cached(&mut self, table: Table, cache: &PartCache, keys: &[&str]) -> Result<TableReport, LoadError> {
@@ -184,6 +187,7 @@ impl Dataset {
             t.providers = providers;
         }
 
+        let old_rows = t.len();
         // Sessions: continue the ids after the merged table's, in each part's key order.
         t.session_id("");
         let mut index = t.session_index.take().expect("initialised by session_id");
@@ -239,9 +243,27 @@ impl Dataset {
         merged.scale = Some(target);
         #[cfg(test)]
         tests::APPENDS.with(|n| n.set(n.get() + 1));
-        self.dashboard = DashboardIndex::build(t);
-        self.attribute();
+        // Only the days the new rows touch are prepared again (see `DashboardIndex::append`);
+        // the tickets keep their session lookups.
+        if FULL_PREPARE_ON_APPEND.load(std::sync::atomic::Ordering::Relaxed) {
+            self.dashboard = DashboardIndex::build(t);
+            self.attribute();
+            return true;
+        }
+        self.dashboard.append(t, old_rows);
+        if let Some(s) = &self.support {
+            self.tickets.update(t, &self.dashboard, s);
+        }
         true
+    }
+
+    /// Benchmarks only (`tests/refresh_cost.rs`): `true` makes the LLM append path of
+    /// [`Dataset::load_cached`] rebuild the dashboard index and the ticket attribution over all
+    /// rows, as before the per-day update, so both can be timed in one run. Process-wide; the
+    /// facts are the same either way.
+    #[doc(hidden)]
+    pub fn set_full_prepare_on_append(on: bool) {
+        FULL_PREPARE_ON_APPEND.store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn set_support(&mut self, t: SupportTable) {
@@ -271,6 +293,9 @@ struct Entry {
     stamp: u64,
     data: Cached,
 }
+
+/// See [`Dataset::set_full_prepare_on_append`].
+static FULL_PREPARE_ON_APPEND: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// The next [`Entry::stamp`].
 static NEXT_STAMP: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
