@@ -439,7 +439,7 @@ mod stats {
         path: &str,
         bytes: &Bytes,
     ) -> Result<(u64, Option<(NaiveDate, NaiveDate)>), LoadError> {
-        let d = crate::load::decode::decode_parts(table, path, bytes.clone(), &["created_at"], &[])?;
+        let d = crate::load::decode::decode_parts(table, path, bytes.clone(), &["created_at"])?;
         let (mut lo, mut hi) = (None::<i64>, None::<i64>);
         let mut unit = None;
         for g in &d.groups {

@@ -29,12 +29,6 @@ use arrow_array::{Array, ArrayRef};
 use arrow_schema::{DataType, TimeUnit};
 use bytes::Bytes;
 use chrono::NaiveDate;
-use crate::load::decode::guard;
-use crate::load::pages::Chunks;
-use crate::load::ranges::Source;
-use arrow_array::RecordBatch;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader};
-use parquet::arrow::{parquet_to_arrow_field_levels, ProjectionMask};
 
 /// Which facts table a file holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -195,53 +189,19 @@ const TEXT_TYPES: &str = "utf8, large_utf8, utf8_view, dictionary of strings";
 const COUNT_TYPES: &str = "any integer, decimal with scale 0";
 const NUMBER_TYPES: &str = "float32, float64, any integer, decimal";
 
-/// Reads the named columns of every row group, each as one array per batch. Decoded with the
-/// crate's Arrow decoding over our page reader ([`crate::load::pages`]: decoder-only
-/// decompression), as the raw loaders do, so reading facts links no Parquet compressor into the
-/// page's worker wasm.
+/// Reads the named columns of every row group (one array per row group), with the raw loaders'
+/// decoder ([`crate::load::decode`]: the crate's typed column readers over our page reader with
+/// decoder-only decompression), so reading facts links neither a Parquet compressor nor the
+/// crate's Arrow record-batch reader into the page's worker wasm. Strings come as dictionaries.
 fn read_columns(file: &str, bytes: Bytes, names: &[&str]) -> Result<(usize, Vec<Vec<ArrayRef>>), LoadError> {
-    let not_parquet = |detail: String| LoadError::NotParquet { file: file.to_string(), detail };
-    let corrupt = |detail: String| LoadError::Corrupt { file: file.to_string(), detail };
-    if bytes.len() < 12 || &bytes[..4] != b"PAR1" || &bytes[bytes.len() - 4..] != b"PAR1" {
-        return Err(not_parquet("no PAR1 magic at both ends".into()));
-    }
-    let meta = guard(file, || ArrowReaderMetadata::load(&bytes, ArrowReaderOptions::new()))?
-        .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?;
-    let schema = meta.schema().clone();
-    let mut roots = Vec::with_capacity(names.len());
-    for name in names {
-        let i = schema
-            .index_of(name)
-            .map_err(|_| LoadError::MissingColumn { file: file.to_string(), column: name.to_string() })?;
-        roots.push(i);
-    }
-    let mask = ProjectionMask::roots(meta.parquet_schema(), roots.iter().copied());
-    let levels = parquet_to_arrow_field_levels(meta.parquet_schema(), mask, Some(schema.fields()))
-        .map_err(|e| corrupt(e.to_string()))?;
-    let source = Source::from(bytes);
-    let chunks = Chunks { source: &source, metadata: meta.metadata(), groups: (0..meta.metadata().num_row_groups()).collect() };
-    // The projected batch keeps the file's column order; map each wanted name to its position.
-    let mut order: Vec<usize> = (0..roots.len()).collect();
-    order.sort_by_key(|&k| roots[k]);
-    let mut position = vec![0usize; roots.len()];
-    for (pos, &k) in order.iter().enumerate() {
-        position[k] = pos;
-    }
-    let batches = guard(file, || -> Result<Vec<RecordBatch>, String> {
-        let reader = ParquetRecordBatchReader::try_new_with_row_groups(&levels, &chunks, 64 * 1024, None)
-            .map_err(|e| e.to_string())?;
-        reader.map(|b| b.map_err(|e| e.to_string())).collect()
-    })?
-    .map_err(corrupt)?;
-    let mut columns: Vec<Vec<ArrayRef>> = vec![Vec::new(); names.len()];
-    let mut rows = 0;
-    for batch in batches {
-        rows += batch.num_rows();
-        for (k, col) in columns.iter_mut().enumerate() {
-            col.push(batch.column(position[k]).clone());
+    let parts = crate::load::decode::Reader::open_columns(file, bytes, names)?.all()?;
+    let mut columns: Vec<Vec<ArrayRef>> = vec![Vec::with_capacity(parts.groups.len()); names.len()];
+    for group in parts.groups {
+        for (k, array) in group.into_iter().enumerate() {
+            columns[k].push(array);
         }
     }
-    Ok((rows, columns))
+    Ok((parts.rows, columns))
 }
 
 fn wrong(file: &str, column: &str, found: &DataType, accepted: &str) -> LoadError {

@@ -2,16 +2,36 @@
 //!
 //! Only the columns a model needs are decoded (a projection by root column, matched by NAME);
 //! every contract column that is present is type-checked, needed or not. Natively the row groups
-//! are decoded in parallel (rayon); in wasm32 sequentially.
+//! and columns are decoded in parallel (rayon); in wasm32 sequentially.
+//!
+//! Decoding uses the parquet crate's low-level typed column readers
+//! ([`parquet::column::reader::ColumnReaderImpl`]) over our own pages ([`super::pages`]) and
+//! builds each array straight from the decoded values (cheap constructors, no kernels). The
+//! crate's Arrow record-batch reader (its array readers, the `ARROW:schema` IPC decoding and the
+//! `arrow-select` kernels they use) is not linked. Column types come from the Parquet schema
+//! alone ([`arrow_type`]: physical + logical/converted type, as the crate maps them without an
+//! embedded Arrow schema): a large/view string or a dictionary column reads as `Utf8`, INT96 as
+//! `Timestamp(ns)`.
+//!
+//! String columns are decoded as `Dictionary(Int32, Utf8)` arrays holding each distinct value
+//! once per row group: a value decoded from a dictionary page is mapped to its key by its address
+//! in that page (no hash, no comparison per row); PLAIN/DELTA-encoded pages compare with the
+//! previous row and otherwise add a value.
 
+use super::pages::chunk_pages;
+use super::ranges::Source;
 use crate::contract::{Column, Table};
 use crate::error::LoadError;
-use arrow_array::{ArrayRef, new_null_array};
-use arrow_schema::DataType;
-use super::ranges::Source;
-use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader};
-use parquet::arrow::parquet_to_arrow_field_levels;
+use arrow_array::types::*;
+use arrow_array::{ArrayRef, ArrowPrimitiveType, BooleanArray, DictionaryArray, NullArray, PrimitiveArray, StringArray};
+use arrow_buffer::{BooleanBuffer, Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow_schema::{DataType, Field, Fields, TimeUnit};
+use parquet::basic::{ConvertedType, LogicalType, Repetition, TimeUnit as PqUnit, Type as Physical};
+use parquet::column::reader::ColumnReaderImpl;
+use parquet::data_type::{ByteArray, DataType as PqType};
+use parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
+use parquet::schema::types::{ColumnDescPtr, SchemaDescriptor, Type as PqSchemaType};
+use std::sync::Arc;
 
 /// The decoded, projected columns of one file, per row group.
 #[derive(Debug)]
@@ -27,25 +47,9 @@ pub(crate) struct Parts {
 /// column of `table`) per row group (those of a sparse source only; callers append the groups in
 /// order — no concatenation kernel). Errors name `file`: not Parquet, missing required column,
 /// wrong type, corrupt data. Natively every (row group, column) pair is decoded as its own
-/// rayon task. Plain string columns named in `dictionary` are read as dictionaries (keys straight
-/// from the Parquet dictionary pages, no per-row strings) — for low-cardinality columns.
-pub(crate) fn decode_parts(
-    table: Table,
-    file: &str,
-    bytes: impl Into<Source>,
-    wanted: &[&str],
-    dictionary: &[&str],
-) -> Result<Parts, LoadError> {
-    let reader = Reader::open(table, file, bytes, wanted, dictionary)?;
-    let tasks: Vec<(usize, usize)> = (0..reader.group_rows.len())
-        .flat_map(|g| (0..wanted.len()).map(move |c| (g, c)))
-        .collect();
-    let decoded = guard(file, || super::par::map(tasks, |(g, c)| (g, c, reader.column(g, c))))?;
-    let mut groups: Vec<Vec<ArrayRef>> = reader.group_rows.iter().map(|_| Vec::with_capacity(wanted.len())).collect();
-    for (g, _, array) in decoded {
-        groups[g].push(array?);
-    }
-    Ok(Parts { rows: reader.rows, groups })
+/// rayon task. String columns come as `Dictionary(Int32, Utf8)` (see the module doc).
+pub(crate) fn decode_parts(table: Table, file: &str, bytes: impl Into<Source>, wanted: &[&str]) -> Result<Parts, LoadError> {
+    Reader::open(table, file, bytes, wanted)?.all()
 }
 
 /// An opened, checked Parquet file whose row groups can be decoded one at a time (so a caller can
@@ -56,9 +60,9 @@ pub(crate) fn decode_parts(
 pub(crate) struct Reader {
     file: String,
     source: Source,
-    meta: ArrowReaderMetadata,
-    /// Root column of each requested column, `None` when absent (optional).
-    positions: Vec<Option<usize>>,
+    meta: Arc<ParquetMetaData>,
+    /// Per requested column: its leaf column and Arrow type, `None` when absent (optional).
+    columns: Vec<Option<(usize, DataType)>>,
     /// The file's index of each selected row group.
     groups: Vec<usize>,
     /// Rows in the selected row groups (the file's rows for a whole file).
@@ -70,84 +74,92 @@ pub(crate) struct Reader {
 impl Reader {
     /// Reads the footer and checks the contract (magic, required columns, types). Errors name
     /// `file`. A sparse source's start magic is checked only when its first bytes were fetched.
-    pub fn open(table: Table, file: &str, bytes: impl Into<Source>, wanted: &[&str], dictionary: &[&str]) -> Result<Self, LoadError> {
-        use parquet::file::reader::{ChunkReader, Length};
-        let source: Source = bytes.into();
-        let not_parquet = |detail: String| LoadError::NotParquet { file: file.to_string(), detail };
-        let len = source.len();
-        if len == 0 {
-            return Err(not_parquet("the file is empty".into()));
-        }
-        if len < 12 || source.head(4).is_some_and(|h| &h[..] != b"PAR1") {
-            return Err(not_parquet("no PAR1 magic at the start".into()));
-        }
-        if source.get_bytes(len - 4, 4).map_or(true, |t| &t[..] != b"PAR1") {
-            return Err(not_parquet("no PAR1 magic at the end: the file is truncated".into()));
-        }
-        let meta = match source.metadata() {
-            Some(m) => guard(file, || ArrowReaderMetadata::try_new(m, ArrowReaderOptions::new()))?,
-            None => guard(file, || ArrowReaderMetadata::load(&source, ArrowReaderOptions::new()))?,
-        }
-        .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?;
-        let schema = meta.schema().clone();
-
+    pub fn open(table: Table, file: &str, bytes: impl Into<Source>, wanted: &[&str]) -> Result<Self, LoadError> {
+        let (source, meta) = footer(file, bytes.into())?;
+        let schema = meta.file_metadata().schema_descr();
+        let hints = timestamp_hints(&meta);
         // Type-check every contract column present.
         for spec in table.columns() {
-            match schema.index_of(spec.name) {
-                Ok(i) => check_type(file, spec, schema.field(i).data_type())?,
-                Err(_) if spec.required => {
+            match root_index(schema, spec.name) {
+                Some(r) => check_type(file, spec, &root_type(schema, r, &hints))?,
+                None if spec.required => {
                     return Err(LoadError::MissingColumn { file: file.to_string(), column: spec.name.to_string() });
                 }
-                Err(_) => {}
+                None => {}
             }
         }
-        let positions: Vec<Option<usize>> = wanted.iter().map(|name| schema.index_of(name).ok()).collect();
-        let meta = as_dictionaries(meta, dictionary);
+        let columns = wanted.iter().map(|name| leaf_of(schema, name, &hints)).collect();
+        Self::new(file, source, meta, columns)
+    }
 
-        let total_rows = meta.metadata().file_metadata().num_rows();
-        let rows = usize::try_from(total_rows).map_err(|_| LoadError::Corrupt {
-            file: file.to_string(),
-            detail: format!("negative row count {total_rows} in the footer"),
-        })?;
+    /// Reads the footer of a file that is not one of the contract's tables (published facts,
+    /// [`crate::precomputed`]): every column named in `names` must be present (else
+    /// `MissingColumn`); types are the caller's to check on the decoded arrays.
+    pub fn open_columns(file: &str, bytes: impl Into<Source>, names: &[&str]) -> Result<Self, LoadError> {
+        let (source, meta) = footer(file, bytes.into())?;
+        let schema = meta.file_metadata().schema_descr();
+        let hints = timestamp_hints(&meta);
+        let mut columns = Vec::with_capacity(names.len());
+        for name in names {
+            match leaf_of(schema, name, &hints) {
+                Some(c) => columns.push(Some(c)),
+                None => return Err(LoadError::MissingColumn { file: file.to_string(), column: name.to_string() }),
+            }
+        }
+        Self::new(file, source, meta, columns)
+    }
+
+    fn new(
+        file: &str,
+        source: Source,
+        meta: Arc<ParquetMetaData>,
+        columns: Vec<Option<(usize, DataType)>>,
+    ) -> Result<Self, LoadError> {
+        let corrupt = |detail: String| LoadError::Corrupt { file: file.to_string(), detail };
+        let total_rows = meta.file_metadata().num_rows();
+        let rows =
+            usize::try_from(total_rows).map_err(|_| corrupt(format!("negative row count {total_rows} in the footer")))?;
         let group_rows = meta
-            .metadata()
             .row_groups()
             .iter()
             .map(|g| usize::try_from(g.num_rows()))
             .collect::<Result<Vec<usize>, _>>()
-            .map_err(|_| LoadError::Corrupt { file: file.to_string(), detail: "negative row group size".into() })?;
+            .map_err(|_| corrupt("negative row group size".into()))?;
         let got: usize = group_rows.iter().sum();
         if got != rows {
-            return Err(LoadError::Corrupt {
-                file: file.to_string(),
-                detail: format!("footer says {rows} rows but its row groups hold {got}"),
-            });
+            return Err(corrupt(format!("footer says {rows} rows but its row groups hold {got}")));
         }
         let groups: Vec<usize> = match source.row_groups() {
             Some(selected) => selected.to_vec(),
             None => (0..group_rows.len()).collect(),
         };
         if let Some(&g) = groups.iter().find(|&&g| g >= group_rows.len()) {
-            return Err(LoadError::Corrupt {
-                file: file.to_string(),
-                detail: format!("row group {g} selected but the file has {}", group_rows.len()),
-            });
+            return Err(corrupt(format!("row group {g} selected but the file has {}", group_rows.len())));
         }
         let group_rows: Vec<usize> = groups.iter().map(|&g| group_rows[g]).collect();
         let rows = group_rows.iter().sum();
-        Ok(Reader { file: file.to_string(), source, meta, positions, groups, rows, group_rows })
+        Ok(Reader { file: file.to_string(), source, meta, columns, groups, rows, group_rows })
     }
 
     /// Decodes requested column `c` of selected row group `g` (an all-null array of type Null
     /// for an absent optional column).
     pub fn column(&self, g: usize, c: usize) -> Result<ArrayRef, LoadError> {
         let n = self.group_rows[g];
-        let Some(root) = self.positions[c] else {
-            return Ok(new_null_array(&DataType::Null, n));
+        let Some((leaf, dt)) = &self.columns[c] else {
+            return Ok(Arc::new(NullArray::new(n)));
         };
+        let descr = self.meta.file_metadata().schema_descr().column(*leaf);
         let corrupt = |detail: String| LoadError::Corrupt { file: self.file.clone(), detail };
-        let array =
-            guard(&self.file, || read_column(&self.source, &self.meta, self.groups[g], root, n))?.map_err(corrupt)?;
+        let array = guard(&self.file, || read_chunk(&self.source, &self.meta, self.groups[g], *leaf, descr, dt, n))?
+            .map_err(|e| match e {
+                ChunkError::Corrupt(detail) => corrupt(format!("column {}: {detail}", dt_name(&self.meta, *leaf))),
+                ChunkError::Unsupported => LoadError::WrongType {
+                    file: self.file.clone(),
+                    column: dt_name(&self.meta, *leaf),
+                    found: dt.to_string(),
+                    accepted: "a flat boolean, integer, float, decimal, date, timestamp or string column".into(),
+                },
+            })?;
         if array.len() != n {
             return Err(corrupt(format!("row group {g} says {n} rows but {} were decoded", array.len())));
         }
@@ -156,55 +168,312 @@ impl Reader {
 
     /// Decodes every requested column of row group `g` (in parallel natively).
     pub fn group(&self, g: usize) -> Result<Vec<ArrayRef>, LoadError> {
-        super::par::map((0..self.positions.len()).collect(), |c| self.column(g, c)).into_iter().collect()
+        super::par::map((0..self.columns.len()).collect(), |c| self.column(g, c)).into_iter().collect()
+    }
+
+    /// Decodes every requested column of every selected row group, each (row group, column)
+    /// pair as its own task (in parallel natively).
+    pub fn all(self) -> Result<Parts, LoadError> {
+        let width = self.columns.len();
+        let tasks: Vec<(usize, usize)> =
+            (0..self.group_rows.len()).flat_map(|g| (0..width).map(move |c| (g, c))).collect();
+        let decoded = super::par::map(tasks, |(g, c)| (g, self.column(g, c)));
+        let mut groups: Vec<Vec<ArrayRef>> = self.group_rows.iter().map(|_| Vec::with_capacity(width)).collect();
+        for (g, array) in decoded {
+            groups[g].push(array?);
+        }
+        Ok(Parts { rows: self.rows, groups })
     }
 }
 
-/// The reader metadata with the plain string columns named in `names` retyped as dictionaries;
-/// unchanged if the reader declines.
-fn as_dictionaries(meta: ArrowReaderMetadata, names: &[&str]) -> ArrowReaderMetadata {
-    let schema = meta.schema();
-    let mut changed = false;
-    let fields: Vec<arrow_schema::FieldRef> = schema
-        .fields()
-        .iter()
-        .map(|f| match f.data_type() {
-            DataType::Utf8 | DataType::LargeUtf8 if names.contains(&f.name().as_str()) => {
-                changed = true;
-                let dt = DataType::Dictionary(Box::new(DataType::Int32), Box::new(f.data_type().clone()));
-                std::sync::Arc::new(f.as_ref().clone().with_data_type(dt))
+/// The column name of leaf `leaf`, for messages.
+fn dt_name(meta: &ParquetMetaData, leaf: usize) -> String {
+    meta.file_metadata().schema_descr().column(leaf).path().string()
+}
+
+/// Checks the magic bytes and parses the footer (or takes a sparse source's parsed footer).
+fn footer(file: &str, source: Source) -> Result<(Source, Arc<ParquetMetaData>), LoadError> {
+    use parquet::file::reader::{ChunkReader, Length};
+    let not_parquet = |detail: String| LoadError::NotParquet { file: file.to_string(), detail };
+    let len = source.len();
+    if len == 0 {
+        return Err(not_parquet("the file is empty".into()));
+    }
+    if len < 12 || source.head(4).is_some_and(|h| &h[..] != b"PAR1") {
+        return Err(not_parquet("no PAR1 magic at the start".into()));
+    }
+    if source.get_bytes(len - 4, 4).map_or(true, |t| &t[..] != b"PAR1") {
+        return Err(not_parquet("no PAR1 magic at the end: the file is truncated".into()));
+    }
+    let meta = match source.metadata() {
+        Some(m) => m,
+        None => Arc::new(
+            guard(file, || ParquetMetaDataReader::new().parse_and_finish(&source))?
+                .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?,
+        ),
+    };
+    Ok((source, meta))
+}
+
+/// The index of the root field named `name`, if any.
+fn root_index(schema: &SchemaDescriptor, name: &str) -> Option<usize> {
+    schema.root_schema().get_fields().iter().position(|f| f.name() == name)
+}
+
+/// The first leaf column under the root field named `name` and that field's Arrow type.
+fn leaf_of(schema: &SchemaDescriptor, name: &str, hints: &[TimestampHint]) -> Option<(usize, DataType)> {
+    let root = root_index(schema, name)?;
+    let leaf = (0..schema.num_columns()).find(|&i| schema.get_column_root_idx(i) == root)?;
+    Some((leaf, root_type(schema, root, hints)))
+}
+
+/// The Arrow type of root field `root`: [`arrow_type`], except that a bare INT64 (no logical or
+/// converted type) that the embedded Arrow schema declares a timestamp reads as that timestamp
+/// (how arrow-rs writes `Timestamp(Second)`, which Parquet cannot annotate).
+fn root_type(schema: &SchemaDescriptor, root: usize, hints: &[TimestampHint]) -> DataType {
+    let field = schema.root_schema().get_fields()[root].as_ref();
+    let dt = arrow_type(field);
+    let bare = field.is_primitive()
+        && field.get_physical_type() == Physical::INT64
+        && field.get_basic_info().logical_type_ref().is_none()
+        && field.get_basic_info().converted_type() == ConvertedType::NONE;
+    match hints.iter().find(|h| h.name == field.name()) {
+        Some(h) if bare && dt == DataType::Int64 => DataType::Timestamp(h.unit, h.tz.clone()),
+        _ => dt,
+    }
+}
+
+/// A top-level timestamp field of the file's embedded Arrow schema.
+#[derive(Debug, Clone, PartialEq)]
+struct TimestampHint {
+    name: String,
+    unit: TimeUnit,
+    tz: Option<Arc<str>>,
+}
+
+/// The top-level timestamp fields of the `ARROW:schema` key-value metadata (base64 of an Arrow
+/// IPC Schema message), read with a minimal bounds-checked flatbuffer walk instead of the
+/// arrow-ipc crate; empty when absent or unreadable (the Parquet types then stand alone).
+fn timestamp_hints(meta: &ParquetMetaData) -> Vec<TimestampHint> {
+    let Some(kv) = meta.file_metadata().key_value_metadata() else { return Vec::new() };
+    let Some(encoded) = kv.iter().find(|k| k.key == "ARROW:schema").and_then(|k| k.value.as_deref()) else {
+        return Vec::new();
+    };
+    base64_decode(encoded).and_then(|b| ipc_timestamp_fields(&b)).unwrap_or_default()
+}
+
+/// Standard base64 (padding and whitespace ignored); `None` on any other character.
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in s.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            b'=' | b' ' | b'\n' | b'\r' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+/// A flatbuffer table: the buffer and the table's position.
+#[derive(Clone, Copy)]
+struct Fb<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Fb<'a> {
+    fn u32_at(buf: &[u8], at: usize) -> Option<u32> {
+        Some(u32::from_le_bytes(buf.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    }
+
+    /// The root table of `buf`.
+    fn root(buf: &'a [u8]) -> Option<Self> {
+        Some(Fb { buf, pos: Self::u32_at(buf, 0)? as usize })
+    }
+
+    /// Where field `vt` (its vtable byte offset: 4, 6, …) is stored, `None` when absent.
+    fn field(&self, vt: usize) -> Option<usize> {
+        let soffset = Self::u32_at(self.buf, self.pos)? as i32;
+        let vtable = usize::try_from(self.pos as i64 - i64::from(soffset)).ok()?;
+        let vt_len = u16::from_le_bytes(self.buf.get(vtable..vtable + 2)?.try_into().ok()?) as usize;
+        if vt + 2 > vt_len {
+            return None;
+        }
+        let off = u16::from_le_bytes(self.buf.get(vtable + vt..vtable + vt + 2)?.try_into().ok()?) as usize;
+        (off != 0).then_some(self.pos + off)
+    }
+
+    /// The target of the offset stored at `at`.
+    fn follow(&self, at: usize) -> Option<usize> {
+        at.checked_add(Self::u32_at(self.buf, at)? as usize)
+    }
+
+    fn table(&self, vt: usize) -> Option<Fb<'a>> {
+        Some(Fb { buf: self.buf, pos: self.follow(self.field(vt)?)? })
+    }
+
+    fn u8(&self, vt: usize, default: u8) -> Option<u8> {
+        match self.field(vt) {
+            Some(at) => self.buf.get(at).copied(),
+            None => Some(default),
+        }
+    }
+
+    fn i16(&self, vt: usize, default: i16) -> Option<i16> {
+        match self.field(vt) {
+            Some(at) => Some(i16::from_le_bytes(self.buf.get(at..at + 2)?.try_into().ok()?)),
+            None => Some(default),
+        }
+    }
+
+    fn string(&self, vt: usize) -> Option<&'a str> {
+        let at = self.follow(self.field(vt)?)?;
+        let len = Self::u32_at(self.buf, at)? as usize;
+        std::str::from_utf8(self.buf.get(at + 4..(at + 4).checked_add(len)?)?).ok()
+    }
+
+    /// The tables of the vector of tables in field `vt`.
+    fn tables(&self, vt: usize) -> Option<Vec<Fb<'a>>> {
+        let at = self.follow(self.field(vt)?)?;
+        let len = Self::u32_at(self.buf, at)? as usize;
+        (0..len.min(self.buf.len() / 4))
+            .map(|i| Some(Fb { buf: self.buf, pos: self.follow(at + 4 + 4 * i)? }))
+            .collect()
+    }
+}
+
+/// The top-level timestamp fields of an encapsulated Arrow IPC Schema message.
+fn ipc_timestamp_fields(msg: &[u8]) -> Option<Vec<TimestampHint>> {
+    // Encapsulation: [0xFFFFFFFF continuation] i32 length, then the flatbuffer.
+    let body = if msg.get(..4)? == [0xff; 4] { msg.get(8..)? } else { msg.get(4..)? };
+    let message = Fb::root(body)?;
+    const HEADER_SCHEMA: u8 = 1;
+    const TYPE_TIMESTAMP: u8 = 10;
+    if message.u8(6, 0)? != HEADER_SCHEMA {
+        return None;
+    }
+    let schema = message.table(8)?;
+    let mut hints = Vec::new();
+    for field in schema.tables(6)? {
+        if field.u8(8, 0)? != TYPE_TIMESTAMP {
+            continue;
+        }
+        let (Some(name), Some(ts)) = (field.string(4), field.table(10)) else { continue };
+        let unit = match ts.i16(4, 0)? {
+            0 => TimeUnit::Second,
+            1 => TimeUnit::Millisecond,
+            2 => TimeUnit::Microsecond,
+            3 => TimeUnit::Nanosecond,
+            _ => continue,
+        };
+        hints.push(TimestampHint { name: name.to_string(), unit, tz: ts.string(6).map(Arc::from) });
+    }
+    Some(hints)
+}
+
+/// The Arrow type of a Parquet schema field, as the parquet crate maps it without an embedded
+/// Arrow schema: the physical type refined by the logical (or legacy converted) type. A repeated
+/// field is a `List`, a group a `Struct` (neither is decoded).
+pub(crate) fn arrow_type(field: &PqSchemaType) -> DataType {
+    let info = field.get_basic_info();
+    let inner = if field.is_primitive() {
+        primitive_type(field)
+    } else {
+        let children: Vec<Field> = field
+            .get_fields()
+            .iter()
+            .map(|c| Field::new(c.name(), arrow_type(c), c.get_basic_info().repetition() != Repetition::REQUIRED))
+            .collect();
+        DataType::Struct(Fields::from(children))
+    };
+    if info.has_repetition() && info.repetition() == Repetition::REPEATED {
+        DataType::List(Arc::new(Field::new(field.name(), inner, false)))
+    } else {
+        inner
+    }
+}
+
+fn primitive_type(field: &PqSchemaType) -> DataType {
+    use ConvertedType as C;
+    let PqSchemaType::PrimitiveType { basic_info, physical_type, type_length, scale, precision } = field else {
+        return DataType::Null;
+    };
+    let logical = basic_info.logical_type_ref();
+    let converted = basic_info.converted_type();
+    let decimal = |precision: i32, scale: i32| match (u8::try_from(precision), i8::try_from(scale)) {
+        (Ok(p), Ok(s)) if p <= 38 => DataType::Decimal128(p, s),
+        (Ok(p), Ok(s)) => DataType::Decimal256(p, s),
+        _ => DataType::Binary,
+    };
+    let unit = |u: &PqUnit| match u {
+        PqUnit::MILLIS => TimeUnit::Millisecond,
+        PqUnit::MICROS => TimeUnit::Microsecond,
+        PqUnit::NANOS => TimeUnit::Nanosecond,
+    };
+    match physical_type {
+        Physical::BOOLEAN => DataType::Boolean,
+        Physical::INT32 => match (logical, converted) {
+            (Some(LogicalType::Integer(i)), _) => match (i.bit_width, i.is_signed) {
+                (8, true) => DataType::Int8,
+                (16, true) => DataType::Int16,
+                (8, false) => DataType::UInt8,
+                (16, false) => DataType::UInt16,
+                (32, false) => DataType::UInt32,
+                _ => DataType::Int32,
+            },
+            (Some(LogicalType::Decimal(d)), _) => decimal(d.precision, d.scale),
+            (Some(LogicalType::Date), _) | (None, C::DATE) => DataType::Date32,
+            (Some(LogicalType::Time(_)), _) | (None, C::TIME_MILLIS) => DataType::Time32(TimeUnit::Millisecond),
+            (None, C::UINT_8) => DataType::UInt8,
+            (None, C::UINT_16) => DataType::UInt16,
+            (None, C::UINT_32) => DataType::UInt32,
+            (None, C::INT_8) => DataType::Int8,
+            (None, C::INT_16) => DataType::Int16,
+            (None, C::DECIMAL) => decimal(*precision, *scale),
+            _ => DataType::Int32,
+        },
+        Physical::INT64 => match (logical, converted) {
+            (Some(LogicalType::Integer(i)), _) if !i.is_signed => DataType::UInt64,
+            (Some(LogicalType::Timestamp(t)), _) => {
+                DataType::Timestamp(unit(&t.unit), t.is_adjusted_to_u_t_c.then(|| "UTC".into()))
             }
-            _ => f.clone(),
-        })
-        .collect();
-    if !changed {
-        return meta;
-    }
-    let retyped = std::sync::Arc::new(arrow_schema::Schema::new_with_metadata(fields, schema.metadata().clone()));
-    ArrowReaderMetadata::try_new(meta.metadata().clone(), ArrowReaderOptions::new().with_schema(retyped))
-        .unwrap_or(meta)
-}
-
-/// Decodes one root column of one row group (the file's index) into a single array (one batch).
-fn read_column(bytes: &Source, meta: &ArrowReaderMetadata, group: usize, root: usize, rows: usize) -> Result<ArrayRef, String> {
-    let mask = ProjectionMask::roots(meta.parquet_schema(), [root]);
-    // The crate's Arrow decoding over our page reader (`pages`: decoder-only decompression, so
-    // no compressor is linked into the page's wasm).
-    let levels = parquet_to_arrow_field_levels(meta.parquet_schema(), mask, Some(meta.schema().fields()))
-        .map_err(|e| e.to_string())?;
-    let chunks = super::pages::Chunks { source: bytes, metadata: meta.metadata(), groups: vec![group] };
-    let reader = ParquetRecordBatchReader::try_new_with_row_groups(&levels, &chunks, rows.max(1), None)
-        .map_err(|e| e.to_string())?;
-    // The batch size is the row group's row count, so it decodes as one batch.
-    let mut arrays = Vec::with_capacity(1);
-    for b in reader {
-        let b = b.map_err(|e| e.to_string())?;
-        arrays.push(b.column(0).clone());
-    }
-    match arrays.len() {
-        0 => Ok(arrow_array::new_empty_array(meta.schema().field(root).data_type())),
-        1 => Ok(arrays.pop().expect("one")),
-        n => Err(format!("row group {group} decoded as {n} batches, expected one")),
+            (Some(LogicalType::Time(t)), _) => DataType::Time64(unit(&t.unit)),
+            (Some(LogicalType::Decimal(d)), _) => decimal(d.precision, d.scale),
+            (None, C::UINT_64) => DataType::UInt64,
+            (None, C::TIME_MICROS) => DataType::Time64(TimeUnit::Microsecond),
+            (None, C::TIMESTAMP_MILLIS) => DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+            (None, C::TIMESTAMP_MICROS) => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            (None, C::DECIMAL) => decimal(*precision, *scale),
+            _ => DataType::Int64,
+        },
+        Physical::INT96 => DataType::Timestamp(TimeUnit::Nanosecond, None),
+        Physical::FLOAT => DataType::Float32,
+        Physical::DOUBLE => DataType::Float64,
+        Physical::BYTE_ARRAY => match (logical, converted) {
+            (Some(LogicalType::String | LogicalType::Json), _) | (None, C::UTF8 | C::JSON) => DataType::Utf8,
+            (Some(LogicalType::Decimal(d)), _) => decimal(d.precision, d.scale),
+            (None, C::DECIMAL) => decimal(*precision, *scale),
+            _ => DataType::Binary,
+        },
+        Physical::FIXED_LEN_BYTE_ARRAY => match (logical, converted) {
+            (Some(LogicalType::Decimal(d)), _) => decimal(d.precision, d.scale),
+            (None, C::DECIMAL) => decimal(*precision, *scale),
+            (Some(LogicalType::Float16), _) if *type_length == 2 => DataType::Float16,
+            (None, C::INTERVAL) => DataType::Interval(arrow_schema::IntervalUnit::DayTime),
+            _ => DataType::FixedSizeBinary(*type_length),
+        },
     }
 }
 
@@ -219,6 +488,280 @@ fn check_type(file: &str, spec: &Column, found: &DataType) -> Result<(), LoadErr
             accepted: spec.kind.accepted().to_string(),
         })
     }
+}
+
+/// Why a column chunk could not be decoded.
+enum ChunkError {
+    /// Bad data (the message says what).
+    Corrupt(String),
+    /// A type this reader does not decode (nested, binary, time, …).
+    Unsupported,
+}
+
+impl From<parquet::errors::ParquetError> for ChunkError {
+    fn from(e: parquet::errors::ParquetError) -> Self {
+        ChunkError::Corrupt(e.to_string())
+    }
+}
+
+/// Rows decoded per call for string columns (bounds the transient `ByteArray` buffer).
+const STRING_BATCH: usize = 4096;
+
+/// Decodes leaf column `leaf` (of Arrow type `dt`) of row group `group` (the file's index),
+/// `rows` rows, into one array.
+fn read_chunk(
+    source: &Source,
+    meta: &ParquetMetaData,
+    group: usize,
+    leaf: usize,
+    descr: ColumnDescPtr,
+    dt: &DataType,
+    rows: usize,
+) -> Result<ArrayRef, ChunkError> {
+    use parquet::data_type as pq;
+    if descr.max_rep_level() > 0 || descr.path().parts().len() != 1 {
+        return Err(ChunkError::Unsupported);
+    }
+    let pages = chunk_pages(source, meta, group, leaf)?;
+    macro_rules! prim {
+        ($pq:ty, $arrow:ty, $map:expr) => {{
+            let (values, nulls) = read_values::<$pq>(descr, pages, rows)?;
+            let values: Vec<<$arrow as ArrowPrimitiveType>::Native> = values.into_iter().map($map).collect();
+            PrimitiveArray::<$arrow>::new(ScalarBuffer::from(values), nulls)
+        }};
+    }
+    // Same-width values move into the array without a copy.
+    macro_rules! same {
+        ($pq:ty, $arrow:ty) => {{
+            let (values, nulls) = read_values::<$pq>(descr, pages, rows)?;
+            PrimitiveArray::<$arrow>::new(ScalarBuffer::from(values), nulls)
+        }};
+    }
+    let decimal = |a: PrimitiveArray<Decimal128Type>, p: u8, s: i8| -> Result<ArrayRef, ChunkError> {
+        Ok(Arc::new(a.with_precision_and_scale(p, s).map_err(|e| ChunkError::Corrupt(e.to_string()))?))
+    };
+    let physical = descr.physical_type();
+    Ok(match (physical, dt) {
+        (Physical::BOOLEAN, DataType::Boolean) => {
+            let (values, nulls) = read_values::<pq::BoolType>(descr, pages, rows)?;
+            Arc::new(BooleanArray::new(BooleanBuffer::from(values), nulls))
+        }
+        (Physical::INT32, DataType::Int32) => Arc::new(same!(pq::Int32Type, Int32Type)),
+        (Physical::INT32, DataType::Int8) => Arc::new(prim!(pq::Int32Type, Int8Type, |v| v as i8)),
+        (Physical::INT32, DataType::Int16) => Arc::new(prim!(pq::Int32Type, Int16Type, |v| v as i16)),
+        (Physical::INT32, DataType::UInt8) => Arc::new(prim!(pq::Int32Type, UInt8Type, |v| v as u8)),
+        (Physical::INT32, DataType::UInt16) => Arc::new(prim!(pq::Int32Type, UInt16Type, |v| v as u16)),
+        (Physical::INT32, DataType::UInt32) => Arc::new(prim!(pq::Int32Type, UInt32Type, |v| v as u32)),
+        (Physical::INT32, DataType::Date32) => Arc::new(same!(pq::Int32Type, Date32Type)),
+        (Physical::INT32, DataType::Decimal128(p, s)) => {
+            decimal(prim!(pq::Int32Type, Decimal128Type, |v| i128::from(v)), *p, *s)?
+        }
+        (Physical::INT64, DataType::Int64) => Arc::new(same!(pq::Int64Type, Int64Type)),
+        (Physical::INT64, DataType::UInt64) => Arc::new(prim!(pq::Int64Type, UInt64Type, |v| v as u64)),
+        (Physical::INT64, DataType::Timestamp(unit, tz)) => {
+            let (values, nulls) = read_values::<pq::Int64Type>(descr, pages, rows)?;
+            let values = ScalarBuffer::from(values);
+            match unit {
+                TimeUnit::Second => Arc::new(PrimitiveArray::<TimestampSecondType>::new(values, nulls).with_timezone_opt(tz.clone())),
+                TimeUnit::Millisecond => {
+                    Arc::new(PrimitiveArray::<TimestampMillisecondType>::new(values, nulls).with_timezone_opt(tz.clone()))
+                }
+                TimeUnit::Microsecond => {
+                    Arc::new(PrimitiveArray::<TimestampMicrosecondType>::new(values, nulls).with_timezone_opt(tz.clone()))
+                }
+                TimeUnit::Nanosecond => {
+                    Arc::new(PrimitiveArray::<TimestampNanosecondType>::new(values, nulls).with_timezone_opt(tz.clone()))
+                }
+            }
+        }
+        (Physical::INT64, DataType::Decimal128(p, s)) => {
+            decimal(prim!(pq::Int64Type, Decimal128Type, |v| i128::from(v)), *p, *s)?
+        }
+        (Physical::INT96, DataType::Timestamp(TimeUnit::Nanosecond, None)) => {
+            Arc::new(prim!(pq::Int96Type, TimestampNanosecondType, |v: pq::Int96| v.to_nanos()))
+        }
+        (Physical::FLOAT, DataType::Float32) => Arc::new(same!(pq::FloatType, Float32Type)),
+        (Physical::DOUBLE, DataType::Float64) => Arc::new(same!(pq::DoubleType, Float64Type)),
+        (Physical::BYTE_ARRAY, DataType::Utf8) => Arc::new(read_strings(descr, pages, rows)?),
+        (Physical::BYTE_ARRAY, DataType::Decimal128(p, s)) => {
+            let (values, nulls) = read_values::<pq::ByteArrayType>(descr, pages, rows)?;
+            let values = values.iter().map(|v| be_i128(v.data())).collect::<Result<Vec<i128>, _>>()?;
+            decimal(PrimitiveArray::new(ScalarBuffer::from(values), nulls), *p, *s)?
+        }
+        (Physical::FIXED_LEN_BYTE_ARRAY, DataType::Decimal128(p, s)) => {
+            let (values, nulls) = read_values::<pq::FixedLenByteArrayType>(descr, pages, rows)?;
+            let values = values.iter().map(|v| be_i128(v.data())).collect::<Result<Vec<i128>, _>>()?;
+            decimal(PrimitiveArray::new(ScalarBuffer::from(values), nulls), *p, *s)?
+        }
+        (Physical::FIXED_LEN_BYTE_ARRAY, DataType::Float16) => {
+            let (values, nulls) = read_values::<pq::FixedLenByteArrayType>(descr, pages, rows)?;
+            let values = values
+                .iter()
+                .map(|v| match v.data() {
+                    &[a, b] => Ok(<Float16Type as ArrowPrimitiveType>::Native::from_bits(u16::from_le_bytes([a, b]))),
+                    _ => Err(ChunkError::Corrupt("a float16 value is not 2 bytes".into())),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Arc::new(PrimitiveArray::<Float16Type>::new(ScalarBuffer::from(values), nulls))
+        }
+        _ => return Err(ChunkError::Unsupported),
+    })
+}
+
+/// A big-endian two's-complement integer of at most 16 bytes (a decimal's unscaled value).
+fn be_i128(b: &[u8]) -> Result<i128, ChunkError> {
+    if b.is_empty() || b.len() > 16 {
+        return Err(ChunkError::Corrupt(format!("a decimal value of {} bytes", b.len())));
+    }
+    let fill = if b[0] & 0x80 != 0 { 0xff } else { 0 };
+    let mut full = [fill; 16];
+    full[16 - b.len()..].copy_from_slice(b);
+    Ok(i128::from_be_bytes(full))
+}
+
+/// Reads a flat column chunk of `rows` rows: one value per row (`Default` where null) and the
+/// validity (`None` when no row is null).
+fn read_values<T: PqType>(
+    descr: ColumnDescPtr,
+    pages: super::pages::Pages,
+    rows: usize,
+) -> Result<(Vec<T::T>, Option<NullBuffer>), ChunkError> {
+    let nullable = descr.max_def_level() > 0;
+    let max = descr.max_def_level();
+    let mut reader = ColumnReaderImpl::<T>::new(descr, Box::new(pages));
+    let mut values: Vec<T::T> = Vec::with_capacity(rows);
+    let mut defs: Vec<i16> = Vec::with_capacity(if nullable { rows } else { 0 });
+    let mut read = 0;
+    while read < rows {
+        let (records, _, _) = reader.read_records(rows - read, nullable.then_some(&mut defs), None, &mut values)?;
+        if records == 0 {
+            break;
+        }
+        read += records;
+    }
+    if read != rows {
+        return Err(ChunkError::Corrupt(format!("the row group says {rows} rows but its pages hold {read}")));
+    }
+    if !nullable || values.len() == rows {
+        return Ok((values, None));
+    }
+    let nulls = NullBuffer::new(BooleanBuffer::collect_bool(rows, |i| defs[i] == max));
+    spread(&mut values, &defs, max);
+    Ok((values, Some(nulls)))
+}
+
+/// Moves the dense non-null `values` to their rows (where `defs[row] == max`), in place, with
+/// `Default` in the null rows.
+fn spread<V: Default>(values: &mut Vec<V>, defs: &[i16], max: i16) {
+    let mut j = values.len();
+    values.resize_with(defs.len(), V::default);
+    for i in (0..defs.len()).rev() {
+        if defs[i] == max {
+            j -= 1;
+            if j != i {
+                values.swap(i, j);
+            }
+        }
+    }
+}
+
+/// Decodes a string column chunk into a `Dictionary(Int32, Utf8)` array with each distinct value
+/// once (in first-seen order). A value decoded from the chunk's dictionary page is mapped to its
+/// key by its address in the page, so a dictionary-encoded page costs no hash or comparison per
+/// row; any other value is compared with the previous row's and otherwise added as a new value.
+/// Each added value is checked to be UTF-8.
+fn read_strings(descr: ColumnDescPtr, pages: super::pages::Pages, rows: usize) -> Result<DictionaryArray<Int32Type>, ChunkError> {
+    let nullable = descr.max_def_level() > 0;
+    let max = descr.max_def_level();
+    let dictionary = pages.dictionary();
+    let mut reader = ColumnReaderImpl::<parquet::data_type::ByteArrayType>::new(descr, Box::new(pages));
+    let mut keys: Vec<i32> = Vec::with_capacity(rows);
+    let mut valid: Vec<bool> = Vec::new();
+    let mut offsets: Vec<i32> = vec![0];
+    let mut bytes: Vec<u8> = Vec::new();
+    // Key of each dictionary-page byte offset where an entry's text starts (u32::MAX: not yet
+    // seen), sized when the dictionary page is known.
+    let mut slots: Vec<u32> = Vec::new();
+    let mut dict_base: usize = 0;
+    let mut dict_len: usize = 0;
+    let mut prev: Option<(usize, usize, i32)> = None; // (address, length, key) of the last value
+    let mut values: Vec<ByteArray> = Vec::with_capacity(STRING_BATCH.min(rows));
+    let mut defs: Vec<i16> = Vec::new();
+    let mut read = 0;
+    let add = |v: &[u8], offsets: &mut Vec<i32>, bytes: &mut Vec<u8>| -> Result<i32, ChunkError> {
+        std::str::from_utf8(v).map_err(|e| ChunkError::Corrupt(format!("invalid UTF-8 in a string: {e}")))?;
+        bytes.extend_from_slice(v);
+        let end = i32::try_from(bytes.len()).map_err(|_| ChunkError::Corrupt("more than 2 GiB of distinct strings".into()))?;
+        offsets.push(end);
+        Ok((offsets.len() - 2) as i32)
+    };
+    while read < rows {
+        values.clear();
+        defs.clear();
+        let want = (rows - read).min(STRING_BATCH);
+        let (records, _, _) = reader.read_records(want, nullable.then_some(&mut defs), None, &mut values)?;
+        if records == 0 {
+            break;
+        }
+        read += records;
+        // The previous batch's page buffers may be freed and their addresses reused: from here
+        // the previous value is compared by content only.
+        prev = prev.map(|(_, l, k)| (0, l, k));
+        if slots.is_empty()
+            && let Some(d) = dictionary.get()
+        {
+            dict_base = d.as_ptr() as usize;
+            dict_len = d.len();
+            slots = vec![u32::MAX; d.len()];
+        }
+        let mut next = values.iter();
+        for r in 0..records {
+            if nullable && defs[r] != max {
+                valid.push(false);
+                keys.push(0);
+                continue;
+            }
+            let Some(v) = next.next() else {
+                return Err(ChunkError::Corrupt("fewer values than non-null rows".into()));
+            };
+            let data = v.data();
+            let (addr, len) = (data.as_ptr() as usize, data.len());
+            let key = match prev {
+                Some((a, l, k)) if a == addr && l == len => k,
+                _ if len > 0 && addr.wrapping_sub(dict_base) < dict_len => {
+                    let slot = &mut slots[addr - dict_base];
+                    if *slot == u32::MAX {
+                        *slot = add(data, &mut offsets, &mut bytes)? as u32;
+                    }
+                    *slot as i32
+                }
+                Some((_, l, k)) if l == len && offsets_text(&bytes, &offsets, k) == data => k,
+                _ => add(data, &mut offsets, &mut bytes)?,
+            };
+            prev = Some((addr, len, key));
+            if nullable {
+                valid.push(true);
+            }
+            keys.push(key);
+        }
+    }
+    if read != rows {
+        return Err(ChunkError::Corrupt(format!("the row group says {rows} rows but its pages hold {read}")));
+    }
+    let nulls = if nullable && valid.iter().any(|v| !v) { Some(NullBuffer::from(valid)) } else { None };
+    let keys = PrimitiveArray::<Int32Type>::new(ScalarBuffer::from(keys), nulls);
+    // SAFETY: every value was checked to be UTF-8 when added, and the offsets are the running
+    // ends of the appended values (monotonic, within `bytes`).
+    let strings = unsafe {
+        StringArray::new_unchecked(OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)), Buffer::from_vec(bytes), None)
+    };
+    // SAFETY: every key is the index of a value added above.
+    Ok(unsafe { DictionaryArray::new_unchecked(keys, Arc::new(strings)) })
+}
+
+/// The text of value `k` in the (offsets, bytes) being built.
+fn offsets_text<'a>(bytes: &'a [u8], offsets: &[i32], k: i32) -> &'a [u8] {
+    &bytes[offsets[k as usize] as usize..offsets[k as usize + 1] as usize]
 }
 
 /// Runs `f`, turning a panic inside the decoder (natively) into a `Corrupt` error.

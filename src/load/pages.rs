@@ -3,10 +3,11 @@
 //!
 //! Why: the parquet crate's page reader creates its codecs as `Box<dyn Codec>`, and the `Codec`
 //! trait also has `compress`, so every encoder (brotli's with its large static tables, zstd's,
-//! deflate's) is linked into the page's wasm although the page never writes Parquet. Through the
-//! crate's public low-level API ([`RowGroups`] → [`PageIterator`] → [`PageReader`], read with
-//! `ParquetRecordBatchReader::try_new_with_row_groups`) the Arrow decoding stays the crate's and
-//! only page headers (Thrift compact protocol, parsed here) and decompression are ours.
+//! deflate's) is linked into the page's wasm although the page never writes Parquet. The pages
+//! feed the crate's low-level typed column readers ([`chunk_pages`] → [`PageReader`], read in
+//! [`super::decode`]); only page headers (Thrift compact protocol, parsed here) and
+//! decompression are ours. A chunk's dictionary page is also handed to the decoder's caller
+//! ([`Pages::dictionary`]), so decoded strings can be mapped to dictionary entries by address.
 //!
 //! Codecs as the parquet crate reads them: UNCOMPRESSED, SNAPPY (raw), GZIP (multi-member),
 //! BROTLI, LZ4 (Hadoop framing, falling back to the LZ4 frame format and then a raw block, like
@@ -16,75 +17,48 @@
 
 use super::ranges::Source;
 use bytes::Bytes;
-use parquet::arrow::arrow_reader::RowGroups;
 use parquet::basic::{Compression, Encoding};
-use parquet::column::page::{Page, PageIterator, PageMetadata, PageReader};
+use parquet::column::page::{Page, PageMetadata, PageReader};
 use parquet::errors::{ParquetError, Result};
-use parquet::file::metadata::{ParquetMetaData, RowGroupMetaData};
+use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::ChunkReader;
 use std::io::Read;
+use std::sync::{Arc, OnceLock};
 
 fn err(msg: impl Into<String>) -> ParquetError {
     ParquetError::General(msg.into())
 }
 
-/// The selected row groups of one file, as [`RowGroups`] whose pages we read.
-pub(crate) struct Chunks<'a> {
-    pub source: &'a Source,
-    pub metadata: &'a ParquetMetaData,
-    /// The file's indices of the row groups to read, in order.
-    pub groups: Vec<usize>,
+/// The pages of column `leaf` of row group `group` (the file's indices) of `source`. Errors
+/// when the chunk's bytes are not held (a sparse source) or its byte range is implausible.
+pub(crate) fn chunk_pages(source: &Source, metadata: &ParquetMetaData, group: usize, leaf: usize) -> Result<Pages> {
+    let col = metadata.row_group(group).column(leaf);
+    let (start, len) = col.byte_range();
+    let len = usize::try_from(len).map_err(|_| err("column chunk too large"))?;
+    let data = source.get_bytes(start, len)?;
+    if data.len() != len {
+        return Err(err(format!("column chunk is {} bytes, expected {len}", data.len())));
+    }
+    Ok(Pages { data, pos: 0, codec: col.compression(), dictionary: Arc::new(OnceLock::new()) })
 }
-
-impl RowGroups for Chunks<'_> {
-    fn num_rows(&self) -> usize {
-        self.groups.iter().map(|&g| self.metadata.row_group(g).num_rows() as usize).sum()
-    }
-
-    fn column_chunks(&self, i: usize) -> Result<Box<dyn PageIterator>> {
-        let mut readers: Vec<Result<Box<dyn PageReader>>> = Vec::with_capacity(self.groups.len());
-        for &g in &self.groups {
-            let col = self.metadata.row_group(g).column(i);
-            let (start, len) = col.byte_range();
-            let len = usize::try_from(len).map_err(|_| err("column chunk too large"))?;
-            let data = self.source.get_bytes(start, len)?;
-            if data.len() != len {
-                return Err(err(format!("column chunk is {} bytes, expected {len}", data.len())));
-            }
-            readers.push(Ok(Box::new(Pages { data, pos: 0, codec: col.compression() })));
-        }
-        Ok(Box::new(ChunkPages(readers.into_iter())))
-    }
-
-    fn row_groups(&self) -> Box<dyn Iterator<Item = &RowGroupMetaData> + '_> {
-        Box::new(self.groups.iter().map(|&g| self.metadata.row_group(g)))
-    }
-
-    fn metadata(&self) -> &ParquetMetaData {
-        self.metadata
-    }
-}
-
-/// The page readers of one column over the selected row groups.
-struct ChunkPages(std::vec::IntoIter<Result<Box<dyn PageReader>>>);
-
-impl Iterator for ChunkPages {
-    type Item = Result<Box<dyn PageReader>>;
-    fn next(&mut self) -> Option<Self::Item> {
-        self.0.next()
-    }
-}
-
-impl PageIterator for ChunkPages {}
 
 /// The pages of one column chunk.
-struct Pages {
+pub(crate) struct Pages {
     data: Bytes,
     pos: usize,
     codec: Compression,
+    /// The chunk's decompressed dictionary page, once read.
+    dictionary: Arc<OnceLock<Bytes>>,
 }
 
 impl Pages {
+    /// A handle on the chunk's decompressed dictionary page body, set when the page is read
+    /// (the PLAIN-encoded entries the column reader's dictionary decoder slices its values
+    /// from, so a decoded byte array value whose bytes lie inside it is that entry).
+    pub(crate) fn dictionary(&self) -> Arc<OnceLock<Bytes>> {
+        self.dictionary.clone()
+    }
+
     /// The next page's header and where its body starts, without moving; `None` at the end.
     /// Index pages are skipped.
     fn next_header(&mut self) -> Result<Option<(Header, usize)>> {
@@ -119,7 +93,24 @@ impl PageReader for Pages {
         let Some((h, body)) = self.next_header()? else { return Ok(None) };
         let raw = self.data.slice(body..body + h.compressed_size);
         self.pos = body + h.compressed_size;
-        h.page(raw, &self.codec).map(Some)
+        let page = h.page(raw, &self.codec)?;
+        match &page {
+            Page::DictionaryPage { buf, .. } => {
+                if self.dictionary.set(buf.clone()).is_err() {
+                    return Err(err("Column cannot have more than one dictionary"));
+                }
+            }
+            // The crate's column reader panics on a dictionary-encoded page without a
+            // dictionary (corrupt or truncated data): refuse it here.
+            Page::DataPage { encoding, .. } | Page::DataPageV2 { encoding, .. }
+                if matches!(encoding, Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY)
+                    && self.dictionary.get().is_none() =>
+            {
+                return Err(err("dictionary-encoded data page without a dictionary page"));
+            }
+            _ => {}
+        }
+        Ok(Some(page))
     }
 
     fn peek_next_page(&mut self) -> Result<Option<PageMetadata>> {
@@ -518,6 +509,51 @@ mod tests {
     //! pages and compared with the crate's own reader.
     use super::*;
     use arrow_array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use parquet::arrow::arrow_reader::RowGroups;
+    use parquet::column::page::PageIterator;
+    use parquet::file::metadata::RowGroupMetaData;
+
+    /// The selected row groups of one file as the crate's Arrow reader's [`RowGroups`], read
+    /// through our pages (to compare with the crate's own page reader).
+    struct Chunks<'a> {
+        source: &'a Source,
+        metadata: &'a ParquetMetaData,
+        groups: Vec<usize>,
+    }
+
+    impl RowGroups for Chunks<'_> {
+        fn num_rows(&self) -> usize {
+            self.groups.iter().map(|&g| self.metadata.row_group(g).num_rows() as usize).sum()
+        }
+
+        fn column_chunks(&self, i: usize) -> Result<Box<dyn PageIterator>> {
+            let readers: Vec<Result<Box<dyn PageReader>>> = self
+                .groups
+                .iter()
+                .map(|&g| chunk_pages(self.source, self.metadata, g, i).map(|p| Box::new(p) as Box<dyn PageReader>))
+                .collect();
+            Ok(Box::new(ChunkPages(readers.into_iter())))
+        }
+
+        fn row_groups(&self) -> Box<dyn Iterator<Item = &RowGroupMetaData> + '_> {
+            Box::new(self.groups.iter().map(|&g| self.metadata.row_group(g)))
+        }
+
+        fn metadata(&self) -> &ParquetMetaData {
+            self.metadata
+        }
+    }
+
+    struct ChunkPages(std::vec::IntoIter<Result<Box<dyn PageReader>>>);
+
+    impl Iterator for ChunkPages {
+        type Item = Result<Box<dyn PageReader>>;
+        fn next(&mut self) -> Option<Self::Item> {
+            self.0.next()
+        }
+    }
+
+    impl PageIterator for ChunkPages {}
     use parquet::arrow::ArrowWriter;
     use parquet::arrow::ProjectionMask;
     use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
@@ -600,7 +636,12 @@ mod tests {
             assert!(Header::read(&mut Thrift { buf: &chunk[..cut], pos: 0 }).is_err(), "cut at {cut}");
         }
         // A chunk cut inside a page body: the page runs past the chunk.
-        let mut pages = Pages { data: chunk.slice(..header_len + h.compressed_size - 1), pos: 0, codec: Compression::SNAPPY };
+        let mut pages = Pages {
+            data: chunk.slice(..header_len + h.compressed_size - 1),
+            pos: 0,
+            codec: Compression::SNAPPY,
+            dictionary: Arc::new(OnceLock::new()),
+        };
         assert!(pages.get_next_page().is_err());
     }
 }

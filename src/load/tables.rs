@@ -234,7 +234,42 @@ impl SessionInterner {
             Text::Utf8(a) => self.intern_rows(a.len(), keep, out, |i| a.is_valid(i).then(|| a.value(i))),
             Text::Large(a) => self.intern_rows(a.len(), keep, out, |i| a.is_valid(i).then(|| a.value(i))),
             Text::View(a) => self.intern_rows(a.len(), keep, out, |i| a.is_valid(i).then(|| a.value(i))),
+            // A dictionary (how the decoder delivers strings): each value interned once, on
+            // first use, then the rows map their keys.
+            Text::Dict { keys, key_nulls, values } => {
+                let mut ids: Vec<Option<u32>> = vec![None; values.len()];
+                out.reserve(keys.len());
+                for (i, &k) in keys.iter().enumerate() {
+                    if keep.is_some_and(|n| n.is_null(i)) {
+                        continue;
+                    }
+                    if key_nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                        out.push(NO_SESSION);
+                        continue;
+                    }
+                    out.push(*ids[k].get_or_insert_with(|| match values.get(k) {
+                        Some(text) => self.intern_one(text),
+                        None => NO_SESSION,
+                    }));
+                }
+            }
             _ => self.intern_rows(col.len(), keep, out, |i| col.get(i)),
+        }
+    }
+
+    /// The id of session id `text` (a new id when first seen).
+    fn intern_one(&mut self, text: &str) -> u32 {
+        let SessionInterner { table, keys } = self;
+        let v = text.as_bytes();
+        let h = session_hash(v);
+        match table.find(h, |&id| key_bytes(keys, id) == v) {
+            Some(&id) => id,
+            None => {
+                let id = (keys.offsets_slice().len() - 1) as u32;
+                table.insert_unique(h, id, |&id| session_hash(key_bytes(keys, id)));
+                keys.append_value(text);
+                id
+            }
         }
     }
 
@@ -291,7 +326,7 @@ impl LlmTable {
     /// next row group decodes (its columns in parallel) while the current one is normalised and
     /// its sessions interned, and decoded data is dropped as soon as it is appended.
     pub fn load(file: &str, bytes: impl Into<super::ranges::Source>) -> Result<Self, LoadError> {
-        let reader = Reader::open(Table::LlmEvents, file, bytes, &LLM_COLS, &["provider"])?;
+        let reader = Reader::open(Table::LlmEvents, file, bytes, &LLM_COLS)?;
         let rows = reader.rows;
         let mut t = LlmTable { file: file.to_string(), rows_read: rows as u64, ..Default::default() };
         t.day.reserve_exact(rows);
@@ -358,7 +393,7 @@ impl LlmTable {
             None => phases.push((name.to_string(), ms)),
         };
         let t0 = now();
-        let reader = Reader::open(Table::LlmEvents, file, bytes, &LLM_COLS, &["provider"])?;
+        let reader = Reader::open(Table::LlmEvents, file, bytes, &LLM_COLS)?;
         add("open (footer, checks)", now() - t0);
         let groups = reader.group_rows.len();
         let mut decoded: Vec<Vec<ArrayRef>> = vec![Vec::new(); groups];
@@ -466,7 +501,7 @@ impl SupportTable {
     /// Decodes and normalises a `raw_support_events` file (row group by row group).
     pub fn load(file: &str, bytes: impl Into<super::ranges::Source>) -> Result<Self, LoadError> {
         const COLS: [&str; 3] = ["ticket_id", "resolved_by", "revenue_generated"];
-        let Parts { rows, groups } = decode_parts(Table::SupportEvents, file, bytes, &COLS, &[])?;
+        let Parts { rows, groups } = decode_parts(Table::SupportEvents, file, bytes, &COLS)?;
         let mut ticket = arrow_array::builder::StringBuilder::with_capacity(rows, rows * 12);
         let mut by_agent = Vec::with_capacity(rows);
         let mut revenue = Vec::with_capacity(rows);
@@ -491,7 +526,7 @@ impl ConversionTable {
     /// is type-checked, not read).
     pub fn load(file: &str, bytes: impl Into<super::ranges::Source>) -> Result<Self, LoadError> {
         const COLS: [&str; 3] = ["arm", "converted", "created_at"];
-        let Parts { rows, groups } = decode_parts(Table::ConversionEvents, file, bytes, &COLS, &[])?;
+        let Parts { rows, groups } = decode_parts(Table::ConversionEvents, file, bytes, &COLS)?;
         let mut t = ConversionTable { file: file.to_string(), rows_read: rows as u64, ..Default::default() };
         let mut converted = Vec::new();
         for arrays in &groups {
@@ -527,7 +562,7 @@ mod tests {
     #[test]
     fn int96_created_at_reads_as_nanoseconds() {
         let bytes = bytes::Bytes::from_static(include_bytes!("../../tests/data/pyarrow-brotli-106/raw_support_events.parquet"));
-        let d = decode_parts(Table::SupportEvents, "raw_support_events.parquet", bytes, &["created_at"], &[]).unwrap();
+        let d = decode_parts(Table::SupportEvents, "raw_support_events.parquet", bytes, &["created_at"]).unwrap();
         let a = &d.groups[0][0];
         assert!(matches!(a.data_type(), DataType::Timestamp(TimeUnit::Nanosecond, _)));
         let (raw, per_day) = timestamps(a.as_ref()).unwrap();
