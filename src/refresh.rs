@@ -320,9 +320,9 @@ impl ManifestSync {
 /// A conditional request to make: the table, the URL, and its conditional headers.
 pub type FileRequest = (Table, String, Vec<(&'static str, String)>);
 
-/// The page's view of single snapshot files: per URL, the validators of the content loaded.
-/// A file is decoded again only when a poll returns a body (its validators changed, or the
-/// server sends none). Files are independent: a file that fails keeps its last good table while
+/// The page's view of single snapshot files: per URL, the validators of the content loaded
+/// ([`FileSync::seed`] with those of the first load, then each applied body's). A file is decoded
+/// again only when a poll returns a body (its validators changed, or the server sends none). Files are independent: a file that fails keeps its last good table while
 /// the others update.
 #[derive(Debug, Clone, Default)]
 pub struct FileSync {
@@ -333,6 +333,19 @@ impl FileSync {
     /// Tracks `urls` (one per table), nothing loaded yet.
     pub fn new(urls: &[(Table, String)]) -> FileSync {
         FileSync { files: urls.iter().map(|(t, u)| (*t, u.clone(), Validators::default())).collect() }
+    }
+
+    /// Records `validators` of the response that delivered `table`'s file to the first load
+    /// (which decoded it), so the first poll is already a conditional request: an unchanged file
+    /// then costs a `304`, not a second download and decode. Empty validators change nothing; a
+    /// table not tracked is ignored.
+    pub fn seed(&mut self, table: Table, validators: Validators) {
+        if validators.is_empty() {
+            return;
+        }
+        if let Some(f) = self.files.iter_mut().find(|(t, _, _)| *t == table) {
+            f.2 = validators;
+        }
     }
 
     /// The files to poll: (table, URL, conditional headers).

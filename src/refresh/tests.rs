@@ -334,6 +334,40 @@ fn single_files_keep_the_last_good_table_on_error() {
     assert_eq!(sync.requests()[0].2[0].1, "\"raw_llm_events\"", "validators kept: the file is fetched again");
 }
 
+/// The first load's validators seed the sync: the first poll is conditional (a 304 then decodes
+/// nothing), for the files whose response had validators; a later body replaces the seed.
+#[test]
+fn the_first_poll_of_single_files_is_conditional_with_the_first_loads_validators() {
+    let urls: Vec<(Table, String)> = Table::ALL.iter().map(|t| (*t, format!("data/{}", t.file_name()))).collect();
+    let mut sync = FileSync::new(&urls);
+    let lm = "Fri, 27 Nov 2026 09:30:00 GMT";
+    sync.seed(Table::LlmEvents, Validators::from_headers(Some("\"llm-1\""), Some(lm)));
+    sync.seed(Table::SupportEvents, Validators::from_headers(None, Some(lm)));
+    // No validators in the response (a server without them): nothing to send, a plain GET.
+    sync.seed(Table::ConversionEvents, Validators::from_headers(Some(" "), None));
+    let r = sync.requests();
+    assert_eq!((r[0].0, r[0].1.as_str()), (Table::LlmEvents, "data/raw_llm_events.parquet"));
+    assert_eq!(r[0].2, vec![("If-None-Match", "\"llm-1\"".to_string()), ("If-Modified-Since", lm.to_string())]);
+    assert_eq!(r[1].2, vec![("If-Modified-Since", lm.to_string())]);
+    assert!(r[2].2.is_empty());
+    // The seeds date the data for the staleness check, like applied bodies do.
+    assert_eq!(sync.last_modified(), Some(at(9, 30, 0)));
+    // The 304 the seeded request gets is "nothing new"; a 200 to an unseeded one is a body.
+    assert_eq!(classify(304, "Not Modified", !r[0].2.is_empty()), Reply::NotModified);
+    assert!(matches!(classify(304, "", !r[2].2.is_empty()), Reply::Failed { .. }));
+    // A changed file: its body replaces the seed; the others keep theirs.
+    let snap = crate::generate::generate(&opts(1)).unwrap();
+    let mut ds = Dataset::new();
+    sync.apply(Table::LlmEvents, "raw_llm_events.parquet", Bytes::copy_from_slice(&snap.llm), Validators::from_headers(Some("\"llm-2\""), None), &mut ds)
+        .unwrap();
+    let r = sync.requests();
+    assert_eq!(r[0].2, vec![("If-None-Match", "\"llm-2\"".to_string())]);
+    assert_eq!(r[1].2, vec![("If-Modified-Since", lm.to_string())]);
+    // Seeding an empty set of validators does not erase what is known.
+    sync.seed(Table::LlmEvents, Validators::default());
+    assert_eq!(sync.requests()[0].2.len(), 1);
+}
+
 // ---- schedule ----
 
 #[test]
