@@ -27,6 +27,7 @@ use modelpulse::page::view::RangeChoice;
 use modelpulse::i18n::Lang;
 use modelpulse::protocol::{FetchError, FromWorker, LoadSource, Loaded, RangeStats, Span};
 use modelpulse::query::Query;
+use modelpulse::refresh::Validators;
 use std::cell::{Cell, RefCell};
 use std::ops::Range;
 
@@ -51,8 +52,9 @@ thread_local! {
 
 /// What fetching one snapshot gave.
 pub enum Got {
-    /// The whole file.
-    Whole(Vec<u8>),
+    /// The whole file, with the validators of the response(s) that delivered it (for the refresh:
+    /// `crate::refresh::start_files`).
+    Whole(Vec<u8>, modelpulse::refresh::Validators),
     /// A large file read by ranges (decoded by [`install`]).
     Ranged(Ranged),
     /// The file is unusable (its footer): the message names it.
@@ -117,18 +119,21 @@ async fn get_range(url: &str, r: &Range<u64>, len: u64, progress: &Progress) -> 
     Ok(Bytes::from(b))
 }
 
-/// The last `n` bytes of `url` and its length, or the whole file when the server ignores ranges.
-async fn tail(url: &str, n: u64, progress: &Progress) -> Result<Result<(Vec<u8>, u64), Vec<u8>>, FetchError> {
+/// The last `n` bytes of `url` and its length, or the whole file when the server ignores ranges;
+/// either with the response's validators (a `206`'s describe the whole file).
+#[allow(clippy::type_complexity)]
+async fn tail(url: &str, n: u64, progress: &Progress) -> Result<Result<(Vec<u8>, u64, Validators), (Vec<u8>, Validators)>, FetchError> {
     let resp = match fetch::fetch(url, &request(&format!("bytes=-{n}"))?).await {
         Ok(r) => r,
         // No answer: a cross-origin host may refuse the preflight a suffix `Range` needs (it is
         // not a CORS-safelisted header value). Try a plain GET, whose error (if any) is the one
         // shown.
         Err(FetchError::Network(_)) => {
-            return Ok(Err(fetch::fetch_bytes(url, |l| progress.expect(l), |k| progress.add(k)).await?));
+            return Ok(Err(crate::refresh::fetch_whole(url, progress).await?));
         }
         Err(e) => return Err(e),
     };
+    let validators = crate::refresh::validators_of(&resp);
     match resp.status() {
         206 => match content_range(&resp) {
             Some((a, b, total)) if b + 1 == total && a <= b => {
@@ -136,14 +141,14 @@ async fn tail(url: &str, n: u64, progress: &Progress) -> Result<Result<(Vec<u8>,
                 if bytes.len() as u64 != b - a + 1 {
                     return Err(FetchError::Network(format!("{} bytes for Content-Range bytes {a}-{b}/{total}", bytes.len())));
                 }
-                Ok(Ok((bytes, total)))
+                Ok(Ok((bytes, total, validators)))
             }
             // No readable Content-Range (e.g. not exposed cross-origin): read the file whole.
-            _ => Ok(Err(fetch::fetch_bytes(url, |l| progress.expect(l), |k| progress.add(k)).await?)),
+            _ => Ok(Err(crate::refresh::fetch_whole(url, progress).await?)),
         },
         // An empty file: nothing to range over; the loader names the problem.
-        416 => Ok(Err(Vec::new())),
-        _ if resp.ok() => Ok(Err(body(&resp, progress).await?)),
+        416 => Ok(Err((Vec::new(), Validators::default()))),
+        _ if resp.ok() => Ok(Err((body(&resp, progress).await?, validators))),
         _ => Err(http(&resp)),
     }
 }
@@ -161,21 +166,23 @@ pub async fn fetch_file(table: Table, url: &str, name: &str, range: RangeChoice,
     let mut requests = 0u32;
     let footer = loop {
         requests += 1;
-        let (tail_bytes, len) = match tail(url, want, progress).await? {
+        let (tail_bytes, len, validators) = match tail(url, want, progress).await? {
             Ok(t) => t,
-            Err(whole) => return Ok(Got::Whole(whole)),
+            Err((whole, v)) => return Ok(Got::Whole(whole, v)),
         };
         if len < RANGED_MIN_BYTES || tail_bytes.len() as u64 == len {
             // Small: fetch what the tail lacks and load the file whole.
             let rest = len - tail_bytes.len() as u64;
             if rest == 0 {
-                return Ok(Got::Whole(tail_bytes));
+                return Ok(Got::Whole(tail_bytes, validators));
             }
             let head = get_range(url, &(0..rest), len, progress).await?;
             let mut whole = Vec::with_capacity(len as usize);
             whole.extend_from_slice(&head);
             whole.extend_from_slice(&tail_bytes);
-            return Ok(Got::Whole(whole));
+            // The tail's validators: if the file changed in between, they are older than the
+            // file, and the first poll fetches it again.
+            return Ok(Got::Whole(whole, validators));
         }
         match Footer::parse(name, len, Bytes::from(tail_bytes)) {
             Ok(FooterRead::Done(f)) => break f,

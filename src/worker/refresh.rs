@@ -7,7 +7,8 @@
 //!   plan lists (in parallel), check their size and SHA-256, decode them into the part cache and
 //!   re-merge only the tables whose parts changed, in the engine's dataset.
 //! - Single files ([`start_files`], after the shell's first `LoadUrls`): each poll asks for each
-//!   file with its validators; a 304 keeps the table, a body is decoded and replaces it.
+//!   file with its validators — from the first poll on, those of the first load's responses —; a
+//!   304 keeps the table, a body is decoded and replaces it.
 //! - Every poll posts `FromWorker::Refresh(Status)` (the page's status line); one that changed the
 //!   data also posts `Loaded { refresh: true }` (the page asks for the view again and redraws with
 //!   `Plotly.react`, keeping zoom and filters). A failed poll changes nothing on screen but the
@@ -227,11 +228,25 @@ async fn get(url: &str, headers: &[(&'static str, String)], no_store: bool) -> R
     fetch::fetch(url, &init).await
 }
 
-fn validators_of(resp: &web_sys::Response) -> Validators {
+/// The `ETag` / `Last-Modified` of `resp` (for a `206`, those of the whole file).
+pub(crate) fn validators_of(resp: &web_sys::Response) -> Validators {
     let h = resp.headers();
     let etag = h.get("etag").ok().flatten();
     let lm = h.get("last-modified").ok().flatten();
     Validators::from_headers(etag.as_deref(), lm.as_deref())
+}
+
+/// Fetches `url` whole, like [`fetch::fetch_bytes`] (revalidating with the server, progress
+/// reported to `progress`), and returns its body with the response's validators, so the refresh
+/// can start from them ([`start_files`]).
+pub(crate) async fn fetch_whole(url: &str, progress: &Progress) -> Result<(Vec<u8>, Validators), FetchError> {
+    let resp = get(url, &[], false).await?;
+    if !resp.ok() {
+        return Err(FetchError::Http { status: resp.status(), status_text: resp.status_text() });
+    }
+    progress.expect(fetch::content_length(&resp));
+    let body = fetch::read_body(&resp, |n| progress.add(n)).await?;
+    Ok((body, validators_of(&resp)))
 }
 
 /// One manifest poll (also the first load, with `progress`). `Ok(None)`: nothing new.
@@ -412,19 +427,25 @@ pub async fn load_manifest(load: u64, base: String, url: String, alerts_url: Opt
 }
 
 /// Starts polling single files that the shell just loaded (`urls` as configured, relative to
-/// `base`). The first poll has no validators yet: it asks the browser's cache to revalidate
-/// (`no-cache`), so an unchanged file costs the server a 304, not a transfer; from then on the
-/// requests carry the files' own validators.
-pub fn start_files(load: u64, base: &str, urls: &[(Table, String)], lang: Lang, refresh_seconds: u32) {
+/// `base`). `seeds` are the validators of the responses the first load decoded (per table): the
+/// first poll already sends them (`If-None-Match`/`If-Modified-Since`), so an unchanged file
+/// costs a 304 and nothing is decoded again. A file without seed (its response had neither
+/// header, or it did not decode) is asked for without them, with `no-cache` (the browser's
+/// cache may still revalidate it); from then on the requests carry each file's own validators.
+pub fn start_files(load: u64, base: &str, urls: &[(Table, String)], seeds: Vec<(Table, Validators)>, lang: Lang, refresh_seconds: u32) {
     stop();
     if refresh_seconds == 0 {
         return;
     }
     let abs: Vec<(Table, String)> = urls.iter().map(|(t, u)| (*t, shell::absolute(base, u))).collect();
+    let mut sync = FileSync::new(&abs);
+    for (table, v) in seeds {
+        sync.seed(table, v);
+    }
     let p: Shared = Rc::new(RefCell::new(Poller {
         load,
         lang,
-        watch: Watch::Files { sync: FileSync::new(&abs), urls: abs },
+        watch: Watch::Files { sync, urls: abs },
         schedule: Schedule::new(refresh_seconds),
         status: Status { last_success: utc(now()), ..Default::default() },
         timer: None,

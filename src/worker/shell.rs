@@ -64,12 +64,12 @@ fn handle(data: JsValue) {
             stop_refresh();
             let load = next_load();
             spawn_local(async move {
-                load_urls(load, &base, &urls, &facts, range, alerts_url.as_deref(), lang, true).await;
+                let seeds = load_urls(load, &base, &urls, &facts, range, alerts_url.as_deref(), lang, true).await;
                 if refresh_seconds > 0 && is_current(load) {
                     // Files read by ranges are not polled (a poll would download them whole).
                     let urls: Vec<(Table, String)> =
                         urls.into_iter().filter(|(_, u)| !crate::ranges::is_ranged(&absolute(&base, u))).collect();
-                    crate::refresh::start_files(load, &base, &urls, lang, refresh_seconds);
+                    crate::refresh::start_files(load, &base, &urls, seeds, lang, refresh_seconds);
                 }
             });
         }
@@ -172,7 +172,8 @@ pub(crate) async fn read_rules(base: &str, url: &str, lang: Lang) -> (String, Re
 /// Fetches `urls` in parallel (and the published `facts` files, whole, and the rules file when
 /// `alerts_url` is set), then decodes them into a new dataset and posts `Loaded`. Large raw
 /// files are read by ranges for the view's `range` (src/worker/ranges.rs). `shown`: post
-/// progress (not for a refresh).
+/// progress (not for a refresh). Returns the validators (`ETag`/`Last-Modified`) of each raw
+/// file fetched whole that decoded, for the refresh's first poll.
 #[allow(clippy::too_many_arguments)]
 async fn load_urls(
     load: u64,
@@ -183,7 +184,7 @@ async fn load_urls(
     alerts_url: Option<&str>,
     lang: Lang,
     shown: bool,
-) {
+) -> Vec<(Table, modelpulse::refresh::Validators)> {
     let progress = Progress::new(shown, 0);
     let t0 = now();
     // Published facts are small: fetched whole, never by ranges.
@@ -214,15 +215,19 @@ async fn load_urls(
     let fetch_span = Span { start: t0, end: now() };
     progress.post(true);
     if !is_current(load) {
-        return;
+        return Vec::new();
     }
     let mut errors = Vec::new();
     let mut files = Vec::new();
     let mut ranged = Vec::new();
+    let mut validators = Vec::new();
     for (table, url, r) in results {
         let name = file_name_of(url).to_string();
         match r {
-            Ok(crate::ranges::Got::Whole(bytes)) => files.push(FileBytes { table, name, bytes: bytes.into() }),
+            Ok(crate::ranges::Got::Whole(bytes, v)) => {
+                validators.push((table, name.clone(), v));
+                files.push(FileBytes { table, name, bytes: bytes.into() });
+            }
             Ok(crate::ranges::Got::Ranged(r)) => ranged.push(r),
             Ok(crate::ranges::Got::Failed(message)) => errors.push(message),
             Err(e) => errors.push(e.text(lang, &name, url)),
@@ -241,12 +246,16 @@ async fn load_urls(
     let whole_bytes: u64 =
         files.iter().map(|f| f.bytes.len() as u64).sum::<u64>() + facts_files.iter().map(|f| f.bytes.len() as u64).sum::<u64>();
     let loaded = ENGINE.with_borrow_mut(|e| e.load_with_facts(files, facts_files, errors));
+    // A file that did not decode gets no seed: its first poll fetches it again.
+    let decoded = |name: &str| loaded.report.tables.iter().any(|r| r.file == name);
+    let seeds = validators.into_iter().filter(|(_, name, _)| decoded(name)).map(|(t, _, v)| (t, v)).collect();
     let mut loaded = crate::ranges::install(load, ranged, loaded.errors, whole_bytes, source, lang);
     loaded.decode = Span { start: t1, end: now() };
     loaded.fetch = fetch_span;
     loaded.refresh = !shown;
     loaded.rules = rules;
     post(&FromWorker::Loaded(loaded));
+    seeds
 }
 
 /// Reads the dropped/chosen `files` (named `names`) and makes them the whole dataset.

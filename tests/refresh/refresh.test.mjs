@@ -64,7 +64,11 @@ for (const rel of ALL.filter((r) => dayOf(r) <= DAYS[4])) copyFrom(STAGE, rel);
 publish();
 
 const config = (extra) => JSON.stringify({ manifest: 'data/manifest.json', refresh_seconds: 1, stale_after_seconds: 0, alerts: null, ...extra });
-const server = await startServer({ mounts: { '/': DIST, '/data': SERVED, '/old': OLD, '/single': SINGLE }, overrides: { '/config.json': config({}) } });
+const server = await startServer({
+  mounts: { '/': DIST, '/data': SERVED, '/old': OLD, '/single': SINGLE, '/ranged': SINGLE },
+  overrides: { '/config.json': config({}) },
+  rangePrefixes: ['/ranged/'],
+});
 const BASE = server.origin + '/';
 
 const browser = await launchChromium();
@@ -330,6 +334,39 @@ test('single files: polls revalidate (304, no body); a replaced file is decoded 
     assert.equal(got, want, 'the replaced file was not shown');
     const after = server.log.slice(before).filter((e) => e.status === 200 && e.path.startsWith('/single/'));
     assert.deepEqual([...new Set(after.map((e) => e.path))], ['/single/raw_llm_events.parquet'], 'only the replaced file is transferred');
+    assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(log.consoleErrors, []);
+  } finally {
+    await ctx.close();
+  }
+});
+
+test('single files on a server with Range support: the first poll already sends the load\'s validators (304, nothing fetched or decoded twice)', async () => {
+  // The page reads each snapshot with a Range request first (src/worker/ranges.rs); these files
+  // are small, so the 206 holds them whole. The browser's cache cannot revalidate a full GET from
+  // that, so without the load's ETag the first poll would download every file again.
+  const tables = ['raw_llm_events', 'raw_support_events', 'raw_conversion_events'];
+  server.setOverride('/config.json', config({
+    manifest: null,
+    snapshots: Object.fromEntries(tables.map((t) => [t, `ranged/${t}.parquet`])),
+  }));
+  const start = server.log.length;
+  const { page, log, ctx } = await open(BASE);
+  try {
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+    assert.equal(await downloadCsv(page), cli('facts', '--data', SINGLE));
+    await sleep(2500);
+    const reqs = server.log.slice(start).filter((e) => e.path.startsWith('/ranged/'));
+    for (const t of tables) {
+      const mine = reqs.filter((e) => e.path === `/ranged/${t}.parquet`);
+      const load = mine.filter((e) => e.range);
+      const polls = mine.filter((e) => !e.range);
+      assert.ok(load.length >= 1 && load.every((e) => e.status === 206), `${t}: loaded by ranges: ${JSON.stringify(load)}`);
+      assert.ok(polls.length >= 1, `${t}: no poll in 2.5 s at 1 s: ${JSON.stringify(mine)}`);
+      // Every poll, the first included, is conditional and answered 304 without a body.
+      for (const e of polls) assert.deepEqual([e.status, e.bytes, e.conditional], [304, 0, true], `${t}: ${JSON.stringify(e)}`);
+      assert.ok(mine.indexOf(polls[0]) > mine.indexOf(load[load.length - 1]), `${t}: ${JSON.stringify(mine)}`);
+    }
     assert.deepEqual(log.pageErrors, []);
     assert.deepEqual(log.consoleErrors, []);
   } finally {

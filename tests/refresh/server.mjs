@@ -12,6 +12,9 @@
 //   destroyed before any response); "corrupt:<path>" (that path's body has bytes flipped in its
 //   middle, with a matching ETag, so it is a well-formed HTTP response of wrong content).
 //   `GET /__stats` returns the log as JSON.
+// - `rangePrefixes`: paths under these answer `Range: bytes=a-b` / `bytes=-n` with `206` and
+//   `Content-Range` (with the same ETag/Last-Modified); elsewhere `Range` is ignored (200, whole).
+//   The log records each request's `range` header (null when none).
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -31,7 +34,7 @@ export function corrupt(buf) {
   return out;
 }
 
-export function startServer({ mounts, overrides = {}, failPrefix = '/data/' }) {
+export function startServer({ mounts, overrides = {}, failPrefix = '/data/', rangePrefixes = [] }) {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
   const log = [];
   let mode = 'ok';
@@ -63,13 +66,24 @@ export function startServer({ mounts, overrides = {}, failPrefix = '/data/' }) {
     if (notModified) {
       res.writeHead(304, headers);
       res.end();
-      log.push({ path: pathname, status: 304, bytes: 0, conditional });
+      log.push({ path: pathname, status: 304, bytes: 0, conditional, range: req.headers.range || null });
+      return;
+    }
+    const m = rangePrefixes.some((p) => pathname.startsWith(p)) && /^bytes=(\d*)-(\d*)$/.exec(req.headers.range || '');
+    if (m && (m[1] !== '' || m[2] !== '') && body.length > 0) {
+      const len = body.length;
+      let start, end;
+      if (m[1] === '') { start = Math.max(0, len - Number(m[2])); end = len - 1; } else { start = Number(m[1]); end = m[2] === '' ? len - 1 : Math.min(Number(m[2]), len - 1); }
+      const part = body.subarray(start, end + 1);
+      res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${len}`, 'accept-ranges': 'bytes', 'content-length': part.length });
+      res.end(req.method === 'HEAD' ? undefined : part);
+      log.push({ path: pathname, status: 206, bytes: req.method === 'HEAD' ? 0 : part.length, conditional, range: req.headers.range });
       return;
     }
     headers['content-length'] = body.length;
     res.writeHead(200, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
-    log.push({ path: pathname, status: 200, bytes: req.method === 'HEAD' ? 0 : body.length, conditional });
+    log.push({ path: pathname, status: 200, bytes: req.method === 'HEAD' ? 0 : body.length, conditional, range: req.headers.range || null });
   }
 
   const server = http.createServer((req, res) => {
