@@ -336,8 +336,8 @@ mod stats {
     use crate::error::LoadError;
     use bytes::Bytes;
     use chrono::NaiveDate;
-    use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
     use parquet::basic::{LogicalType, Type as PhysicalType};
+    use parquet::file::metadata::ParquetMetaDataReader;
     use parquet::file::statistics::Statistics;
 
     pub(super) enum Range {
@@ -362,32 +362,17 @@ mod stats {
         if &bytes[bytes.len() - 4..] != b"PAR1" {
             return Err(not_parquet(path, "no PAR1 magic at the end: the file is truncated"));
         }
-        let meta = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            ArrowReaderMetadata::load(bytes, ArrowReaderOptions::new())
+        // The footer and the contract's type checks as the loader does them
+        // ([`crate::load::decode`]: no Arrow schema conversion, so no IPC code in the wasm).
+        let md = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            ParquetMetaDataReader::new().parse_and_finish(bytes)
         }))
             .map_err(|_| not_parquet(path, "unreadable footer"))?
             .map_err(|e| not_parquet(path, format!("unreadable footer: {e}")))?;
-        let schema = meta.schema();
-        for spec in table.columns() {
-            match schema.index_of(spec.name) {
-                Ok(i) if !spec.kind.accepts(schema.field(i).data_type()) => {
-                    return Err(LoadError::WrongType {
-                        file: path.to_string(),
-                        column: spec.name.to_string(),
-                        found: schema.field(i).data_type().to_string(),
-                        accepted: spec.kind.accepted().to_string(),
-                    });
-                }
-                Err(_) if spec.required => {
-                    return Err(LoadError::MissingColumn { file: path.to_string(), column: spec.name.to_string() });
-                }
-                _ => {}
-            }
-        }
-        let md = meta.metadata();
+        crate::load::decode::check_contract(table, path, &md)?;
         let rows = u64::try_from(md.file_metadata().num_rows())
             .map_err(|_| LoadError::Corrupt { file: path.to_string(), detail: "negative row count in the footer".into() })?;
-        if schema.index_of("created_at").is_err() {
+        if crate::load::decode::column_type(&md, "created_at").is_none() {
             return Ok(Range::Known { rows, min_max: None });
         }
         // The leaf column `created_at` (a top-level primitive).

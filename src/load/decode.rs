@@ -76,18 +76,10 @@ impl Reader {
     /// `file`. A sparse source's start magic is checked only when its first bytes were fetched.
     pub fn open(table: Table, file: &str, bytes: impl Into<Source>, wanted: &[&str]) -> Result<Self, LoadError> {
         let (source, meta) = footer(file, bytes.into())?;
+        // Type-check every contract column present.
+        check_contract(table, file, &meta)?;
         let schema = meta.file_metadata().schema_descr();
         let hints = timestamp_hints(&meta);
-        // Type-check every contract column present.
-        for spec in table.columns() {
-            match root_index(schema, spec.name) {
-                Some(r) => check_type(file, spec, &root_type(schema, r, &hints))?,
-                None if spec.required => {
-                    return Err(LoadError::MissingColumn { file: file.to_string(), column: spec.name.to_string() });
-                }
-                None => {}
-            }
-        }
         let columns = wanted.iter().map(|name| leaf_of(schema, name, &hints)).collect();
         Self::new(file, source, meta, columns)
     }
@@ -213,6 +205,31 @@ fn footer(file: &str, source: Source) -> Result<(Source, Arc<ParquetMetaData>), 
         ),
     };
     Ok((source, meta))
+}
+
+/// Checks a parsed footer against `table`'s contract: every required column present, every
+/// contract column present of an accepted type (types as [`column_type`] derives them). Errors
+/// name `file`. For callers that read the footer themselves (the manifest's date ranges).
+pub(crate) fn check_contract(table: Table, file: &str, meta: &ParquetMetaData) -> Result<(), LoadError> {
+    let schema = meta.file_metadata().schema_descr();
+    let hints = timestamp_hints(meta);
+    for spec in table.columns() {
+        match root_index(schema, spec.name) {
+            Some(r) => check_type(file, spec, &root_type(schema, r, &hints))?,
+            None if spec.required => {
+                return Err(LoadError::MissingColumn { file: file.to_string(), column: spec.name.to_string() });
+            }
+            None => {}
+        }
+    }
+    Ok(())
+}
+
+/// The Arrow type the decoder gives the top-level column `name` of a parsed footer (see the
+/// module doc), `None` when absent. Needs neither the crate's Arrow schema conversion nor IPC.
+pub(crate) fn column_type(meta: &ParquetMetaData, name: &str) -> Option<DataType> {
+    let schema = meta.file_metadata().schema_descr();
+    Some(root_type(schema, root_index(schema, name)?, &timestamp_hints(meta)))
 }
 
 /// The index of the root field named `name`, if any.
