@@ -41,6 +41,63 @@ function instrument() {
   });
   new PerformanceObserver((l) => { for (const e of l.getEntries()) bench.longTasks.push({ start: e.startTime, dur: e.duration }); })
     .observe({ type: 'longtask', buffered: true });
+  // The startup timeline: when plotly.js has been evaluated, and when each message of the data
+  // worker reached the page (its first key: Ready, Progress, Loaded, View, …).
+  bench.messages = [];
+  const W = window.Worker;
+  window.Worker = function (url, opts) {
+    const w = new W(url, opts);
+    w.addEventListener('message', (e) => {
+      const kind = typeof e.data === 'string' ? (e.data.match(/^\{?"?(\w+)/) || [])[1] : 'object';
+      bench.messages.push({ kind, at: performance.now() });
+    });
+    return w;
+  };
+  window.Worker.prototype = W.prototype;
+  const setPlotly = Object.getOwnPropertyDescriptor(window, 'Plotly').set;
+  Object.defineProperty(window, 'Plotly', {
+    configurable: true,
+    get() { return plotly; },
+    set(v) { if (bench.plotlyAt === undefined) bench.plotlyAt = performance.now(); setPlotly(v); },
+  });
+}
+
+/**
+ * Where the time from navigation to the charts went: page resources (html, boot script, plotly.js,
+ * the UI's glue + wasm, config.json), the worker's own resources (glue, wasm, data files: fetched
+ * in the worker, on its clock, converted to the page's), worker messages, and the page's User
+ * Timing marks/measures. Returns [label, start ms, end ms] rows on the page's clock.
+ */
+async function timeline(page, worker) {
+  const p = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource').map((r) => [r.name, r.startTime, r.responseEnd]);
+    const marks = performance.getEntriesByType('mark').filter((m) => m.name.startsWith('modelpulse:')).map((m) => [m.name, m.startTime, m.startTime]);
+    const measures = performance.getEntriesByType('measure').filter((m) => m.name.startsWith('modelpulse:')).map((m) => [m.name, m.startTime, m.startTime + m.duration]);
+    return { origin: performance.timeOrigin, nav: [nav.responseEnd, nav.domInteractive, nav.domContentLoadedEventEnd], res, marks, measures,
+      plotlyAt: window.__bench.plotlyAt, messages: window.__bench.messages };
+  });
+  const rows = [['html received', 0, p.nav[0]], ['DOMContentLoaded', p.nav[2], p.nav[2]]];
+  const short = (u) => u.replace(/^.*\//, '').replace(/\?.*$/, '').replace(/-[0-9a-f]{16}(_bg)?\./, '$1.');
+  for (const [name, a, b] of p.res) rows.push([`page fetch ${short(name)}`, a, b]);
+  if (p.plotlyAt !== undefined) rows.push(['plotly.js evaluated', p.plotlyAt, p.plotlyAt]);
+  if (worker) {
+    const w = await worker.evaluate(() => ({ origin: performance.timeOrigin,
+      res: performance.getEntriesByType('resource').map((r) => [r.name, r.startTime, r.responseEnd]) })).catch(() => null);
+    if (w) {
+      const d = w.origin - p.origin;
+      rows.push(['worker created', d, d]);
+      for (const [name, a, b] of w.res) rows.push([`worker fetch ${short(name)}`, a + d, b + d]);
+    }
+  }
+  const seen = new Set();
+  for (const m of p.messages) {
+    if (m.kind === 'Progress') continue;
+    const k = seen.has(m.kind) ? `${m.kind} (again)` : m.kind; seen.add(m.kind);
+    rows.push([`worker message ${k}`, m.at, m.at]);
+  }
+  for (const r of [...p.marks, ...p.measures]) rows.push(r);
+  return rows.sort((a, b) => a[1] - b[1] || a[2] - b[2]);
 }
 /** Per-chart draws and the longest task that started in [t0, t1] (page clock, ms). */
 const windowStats = (page, t0, t1) => page.evaluate(([a, b]) => {
@@ -59,6 +116,11 @@ for (let i = 0; i < runs; i++) {
   });
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
   await page.addInitScript(instrument);
+  // INIT=file.js: a script run in the page before its own (experiments, e.g. a changed figure;
+  // it runs after `instrument`, so a `Plotly` accessor it defines must chain to the one there).
+  if (process.env.INIT) await page.addInitScript({ path: process.env.INIT });
+  let dataWorker = null;
+  page.on('worker', (w) => { if (w.url().includes('modelpulse-worker')) dataWorker = w; });
   await page.goto(url);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: 120000 });
   const state = await page.evaluate(() => document.documentElement.dataset.state);
@@ -68,6 +130,12 @@ for (let i = 0; i < runs; i++) {
   const renderAt = await page.evaluate(() => { const e = performance.getEntriesByName('modelpulse:render')[0]; return [e.startTime, e.startTime + e.duration]; });
   const first = await windowStats(page, ...renderAt);
   const rows = await page.evaluate(() => window.__modelpulse.rowsLoaded);
+  if (process.env.TIMELINE !== '0') {
+    console.log(`run ${i + 1} timeline (ms from navigation; start → end):`);
+    for (const [label, a, b] of await timeline(page, dataWorker)) {
+      console.log(`  ${a.toFixed(0).padStart(6)} → ${b.toFixed(0).padStart(6)}  ${label}`);
+    }
+  }
   for (const p of phases) if (m[p] !== undefined) results[p].push(m[p]);
   results.longestRender.push(first.longest);
   // Filter changes: toggle a provider off and on, switch range presets. The page is first

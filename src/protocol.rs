@@ -20,7 +20,8 @@ use crate::contract::Table;
 use crate::facts::{ConversionFact, DashboardFact};
 use crate::i18n::{t, Lang};
 use crate::load::LoadReport;
-use crate::page::view::RangeChoice;
+use crate::page::config::{DataSource, PageConfig};
+use crate::page::view::{RangeChoice, ViewState};
 use crate::precomputed::FactsTable;
 use crate::query::Query;
 use chrono::NaiveDate;
@@ -64,6 +65,13 @@ pub enum ToWorker {
     /// `dashboard_csv` of the view's rows (the "Download CSV" button). Answered by
     /// [`FromWorker::Csv`] with the same `id`.
     Csv { id: u64, query: Query },
+    /// Posted by src/worker/modelpulse-worker-boot.js right after it starts the worker, before
+    /// the page's wasm runs: the page's base URL (`document.baseURI`), its query string
+    /// (`location.search`) and the language chosen before (localStorage `modelpulse.lang`). The
+    /// worker reads `config.json`, posts it back ([`FromWorker::Config`]) and starts the first
+    /// load the page will ask for ([`first_load`]) at once; the page's own identical request
+    /// then attaches to it instead of fetching again. Its answers are held until then.
+    Boot { base: String, search: String, stored_lang: Option<String> },
 }
 
 /// A message from the worker.
@@ -87,6 +95,47 @@ pub enum FromWorker {
     Error { message: String },
     /// The worker's wasm could not be loaded (posted by src/worker/modelpulse-worker-start.js, not by Rust).
     StartFailed { message: String },
+    /// The answer to [`ToWorker::Boot`]: `config.json` as fetched (relative to the page's base
+    /// URL), which the page parses itself (its errors are the page's), or why it could not be.
+    Config(ConfigFile),
+}
+
+/// `config.json` as the worker fetched it for the page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ConfigFile {
+    /// The file's text.
+    Text(String),
+    /// The fetch failed (a 404 means: no config, use the defaults).
+    Failed(FetchError),
+}
+
+/// The first load the page asks for, given its `config`, the page URL's query string `search`
+/// (`?data=`, `?manifest=`, the view's range), its base URL and the language: the partitioned
+/// snapshot of [`PageConfig::data_source`] (`LoadManifest`), else its single files with the
+/// published facts and the view's range (URL, else the config's `default_range`) for range
+/// reads (`LoadUrls`). The worker (at boot) and the page compute it with this one function, so
+/// the page's request equals the one already under way.
+pub fn first_load(config: &PageConfig, search: &str, base: String, lang: Lang) -> ToWorker {
+    let alerts_url = config.alerts_url().map(str::to_string);
+    let refresh_seconds = config.refresh_seconds;
+    match config.data_source(search) {
+        DataSource::Manifest(url) => ToWorker::LoadManifest { base, url, alerts_url, refresh_seconds, lang },
+        DataSource::Files(urls) => ToWorker::LoadUrls {
+            base,
+            urls,
+            alerts_url,
+            refresh_seconds,
+            lang,
+            facts: config.facts_urls(search),
+            range: ViewState::from_query(search, config.default_range()).range,
+        },
+    }
+}
+
+/// The page's language: the URL's `lang`, else the one chosen before (`stored`, localStorage
+/// `modelpulse.lang`), else English.
+pub fn initial_lang(search: &str, stored: Option<&str>) -> Lang {
+    ViewState::from_query(search, RangeChoice::All).lang.or_else(|| stored.and_then(Lang::parse)).unwrap_or_default()
 }
 
 /// The result of a load.
@@ -315,6 +364,58 @@ mod tests {
         assert_eq!(decode::<FromWorker>(js).unwrap(), FromWorker::StartFailed { message: "modelpulse-worker_bg.wasm: 404".into() });
         let start = include_str!("worker/modelpulse-worker-start.js");
         assert!(start.contains("{ StartFailed: { message: "), "src/worker/modelpulse-worker-start.js posts another shape");
+    }
+
+    #[test]
+    fn boot_matches_what_boot_js_posts() {
+        let js = r#"{"Boot":{"base":"http://h/d/","search":"?data=x","stored_lang":null}}"#;
+        let want = ToWorker::Boot { base: "http://h/d/".into(), search: "?data=x".into(), stored_lang: None };
+        assert_eq!(decode::<ToWorker>(js).unwrap(), want);
+        let boot = include_str!("worker/modelpulse-worker-boot.js");
+        assert!(boot.contains("{ Boot: { base: "), "src/worker/modelpulse-worker-boot.js posts another shape");
+        for m in [want, ToWorker::Boot { base: "b".into(), search: String::new(), stored_lang: Some("id".into()) }] {
+            assert_eq!(decode::<ToWorker>(&encode(&m)).unwrap(), m);
+        }
+        for c in [ConfigFile::Text("{\"refresh_seconds\": 5}".into()), ConfigFile::Failed(FetchError::Http { status: 404, status_text: "Not Found".into() })] {
+            let m = FromWorker::Config(c);
+            assert_eq!(decode::<FromWorker>(&encode(&m)).unwrap(), m);
+        }
+    }
+
+    #[test]
+    fn first_load_follows_config_and_url() {
+        let base = || "http://h/".to_string();
+        let d = PageConfig::default();
+        let ToWorker::LoadUrls { urls, alerts_url, refresh_seconds, facts, range, lang, .. } = first_load(&d, "", base(), Lang::En) else {
+            panic!("default config: single files")
+        };
+        assert_eq!(urls.len(), 3);
+        assert_eq!((alerts_url.as_deref(), refresh_seconds, facts.len(), range, lang), (Some("alerts.toml"), 0, 0, RangeChoice::All, Lang::En));
+        // `?data=` moves the files; the URL's range wins over the config's default range.
+        let cfg = PageConfig::from_json(r#"{"default_range": "30", "alerts": null, "refresh_seconds": 7}"#).unwrap();
+        let ToWorker::LoadUrls { urls, alerts_url, refresh_seconds, range, .. } = first_load(&cfg, "?data=big&range=7", base(), Lang::Id) else {
+            panic!("single files")
+        };
+        assert_eq!(urls[0], (Table::LlmEvents, "big/raw_llm_events.parquet".to_string()));
+        assert_eq!((alerts_url, refresh_seconds, range), (None, 7, RangeChoice::LastDays(7)));
+        let ToWorker::LoadUrls { range, .. } = first_load(&cfg, "?data=big", base(), Lang::Id) else { panic!("single files") };
+        assert_eq!(range, RangeChoice::LastDays(30));
+        // A manifest (config or URL) is a LoadManifest.
+        let m = PageConfig::from_json(r#"{"manifest": "data/manifest.json", "refresh_seconds": 3}"#).unwrap();
+        assert_eq!(
+            first_load(&m, "", base(), Lang::En),
+            ToWorker::LoadManifest { base: base(), url: "data/manifest.json".into(), alerts_url: Some("alerts.toml".into()), refresh_seconds: 3, lang: Lang::En }
+        );
+        let ToWorker::LoadManifest { url, .. } = first_load(&d, "?manifest=http%3A%2F%2Fo%2Fm.json", base(), Lang::En) else { panic!("manifest") };
+        assert_eq!(url, "http://o/m.json");
+    }
+
+    #[test]
+    fn initial_lang_prefers_url_then_stored() {
+        assert_eq!(initial_lang("?lang=id", Some("en")), Lang::Id);
+        assert_eq!(initial_lang("?x=1", Some("id")), Lang::Id);
+        assert_eq!(initial_lang("", Some("xx")), Lang::En);
+        assert_eq!(initial_lang("", None), Lang::En);
     }
 
     #[test]

@@ -6,7 +6,8 @@ use super::browser;
 use super::loader;
 use super::state::AppState;
 use leptos::prelude::*;
-use modelpulse::protocol::{decode, encode, FromWorker, ToWorker};
+use futures::channel::oneshot;
+use modelpulse::protocol::{decode, encode, ConfigFile, FromWorker, ToWorker};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -17,6 +18,8 @@ pub const WORKER_SCRIPT: &str = "modelpulse-worker-start.js";
 struct Bridge {
     worker: web_sys::Worker,
     ready: bool,
+    /// Where the worker's `Config` answer goes (the boot script posted `Boot`).
+    config: Option<oneshot::Sender<ConfigFile>>,
     /// Messages sent before the worker was ready.
     queue: Vec<JsValue>,
     /// The newest CSV request.
@@ -25,14 +28,18 @@ struct Bridge {
 
 thread_local! {
     static BRIDGE: RefCell<Option<Bridge>> = const { RefCell::new(None) };
+    /// Receives `config.json` from the worker, when the boot script asked it to read it.
+    static CONFIG: RefCell<Option<oneshot::Receiver<ConfigFile>>> = const { RefCell::new(None) };
 }
 
 /// What `modelpulse-worker-boot.js` left in `window.__modelpulseWorker`: the worker it started
-/// (`None`: the script did not run), what went wrong starting it, and the messages and error
+/// (`None`: the script did not run), what went wrong starting it, whether it posted `Boot` (then
+/// the worker reads config.json and starts the first load itself), and the messages and error
 /// texts that arrived before the page took the worker over.
 struct Boot {
     worker: Option<web_sys::Worker>,
     error: Option<String>,
+    booting: bool,
     messages: Vec<JsValue>,
     errors: Vec<String>,
 }
@@ -47,6 +54,7 @@ fn boot() -> Boot {
     Boot {
         worker: get(&b, "worker").dyn_into::<web_sys::Worker>().ok(),
         error: get(&b, "error").as_string(),
+        booting: get(&b, "booting").is_truthy(),
         messages: list("messages"),
         errors: list("errors").iter().map(|e| e.as_string().unwrap_or_default()).collect(),
     }
@@ -74,6 +82,7 @@ pub fn start(state: AppState) {
     if let Some(e) = boot.error {
         return fail(state, format!("{WORKER_SCRIPT}: {e}"));
     }
+    let booting = boot.booting && boot.worker.is_some();
     let worker = match boot.worker {
         Some(w) => w,
         None => match web_sys::Worker::new(WORKER_SCRIPT) {
@@ -91,7 +100,14 @@ pub fn start(state: AppState) {
     });
     worker.set_onerror(Some(handler.as_ref().unchecked_ref()));
     handler.forget();
-    BRIDGE.with_borrow_mut(|b| *b = Some(Bridge { worker, ready: false, queue: Vec::new(), csv_id: 0 }));
+    let config = if booting {
+        let (tx, rx) = oneshot::channel();
+        CONFIG.with_borrow_mut(|c| *c = Some(rx));
+        Some(tx)
+    } else {
+        None
+    };
+    BRIDGE.with_borrow_mut(|b| *b = Some(Bridge { worker, ready: false, config, queue: Vec::new(), csv_id: 0 }));
     for m in boot.messages {
         on_message(state, &m);
     }
@@ -108,6 +124,18 @@ fn fail(state: AppState, message: String) {
     state.errors.update(|es| es.push(message));
     state.progress.update(|p| p.loading = false);
     browser::set_root_data("state", "error");
+}
+
+/// `config.json` as the worker read it at boot: `None` when the page must read it itself (no boot
+/// script), or when the worker failed before answering. Call once.
+pub async fn config_from_worker() -> Option<ConfigFile> {
+    let rx = CONFIG.with_borrow_mut(Option::take)?;
+    rx.await.ok()
+}
+
+/// True when the worker was asked to read config.json at boot ([`config_from_worker`] waits for it).
+pub fn config_expected() -> bool {
+    CONFIG.with_borrow(Option::is_some)
 }
 
 /// True while the worker runs (or is starting).
@@ -191,5 +219,10 @@ fn dispatch(state: AppState, msg: FromWorker) {
         }
         FromWorker::Error { message } => state.errors.update(|es| es.push(message)),
         FromWorker::StartFailed { message } => fail(state, message),
+        FromWorker::Config(file) => {
+            if let Some(tx) = BRIDGE.with_borrow_mut(|b| b.as_mut().and_then(|b| b.config.take())) {
+                let _ = tx.send(file);
+            }
+        }
     }
 }

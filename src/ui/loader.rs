@@ -1,5 +1,5 @@
-//! Getting the data in: `config.json` (read here, on the main thread), then the worker
-//! ([`super::bridge`]) fetches and decodes the configured snapshots — or the dropped/chosen
+//! Getting the data in: `config.json` (read by the worker at boot and posted here, else read
+//! here), then the worker ([`super::bridge`]) fetches and decodes the configured snapshots — or the dropped/chosen
 //! local files — and answers with a [`Loaded`] summary, which this module puts into the state.
 //! A file that fails is reported by name and skipped; the others still load.
 
@@ -8,33 +8,51 @@ use super::browser;
 use super::fetch;
 use super::state::{AppState, Progress, Source};
 use leptos::prelude::*;
-use modelpulse::page::config::{DataSource, PageConfig};
+use modelpulse::page::config::PageConfig;
 use modelpulse::page::view::ViewState;
-use modelpulse::protocol::{FetchError, LoadSource, Loaded, ToWorker};
+use modelpulse::protocol::{first_load, ConfigFile, FetchError, LoadSource, Loaded, ToWorker};
 
-/// First load: reads `config.json`, then has the worker fetch and decode the configured
-/// snapshots and the rules file (and refetch them every `refresh_seconds`).
+/// First load: `config.json` (as the worker read it at boot, else fetched here), then the
+/// configured snapshots and the rules file (refetched every `refresh_seconds`). Normally the
+/// worker started that load at boot (src/worker/boot.rs) and the request sent here, equal to
+/// it, only attaches to it; otherwise it starts it.
 pub async fn initial_load(state: AppState) {
     let lang = state.lang.get_untracked();
-    match fetch::fetch_bytes("config.json").await {
-        Ok(bytes) => match PageConfig::from_json(&String::from_utf8_lossy(&bytes)) {
-            Ok(cfg) => state.config.set(cfg),
-            Err(e) => state.errors.update(|es| es.push(e)),
+    let file = if bridge::config_expected() {
+        match bridge::config_from_worker().await {
+            Some(file) => file,
+            // The worker failed before answering: the error panel says why.
+            None => return,
+        }
+    } else {
+        match fetch::fetch_bytes("config.json").await {
+            Ok(bytes) => ConfigFile::Text(String::from_utf8_lossy(&bytes).into_owned()),
+            Err(e) => ConfigFile::Failed(e),
+        }
+    };
+    browser::mark("modelpulse:config");
+    let config_error = match file {
+        ConfigFile::Text(text) => match PageConfig::from_json(&text) {
+            Ok(cfg) => {
+                state.config.set(cfg);
+                None
+            }
+            Err(e) => Some(e),
         },
         // No config.json is fine: the defaults load data/*.parquet.
-        Err(FetchError::Http { status: 404, .. }) => {}
-        Err(e) => state.errors.update(|es| es.push(e.text(lang, "config.json", "config.json"))),
+        ConfigFile::Failed(FetchError::Http { status: 404, .. }) => None,
+        ConfigFile::Failed(e) => Some(e.text(lang, "config.json", "config.json")),
+    };
+    if let Some(e) = config_error {
+        // Kept across loads (each load's `Loaded` replaces the file errors).
+        state.config_errors.update_value(|es| es.push(e.clone()));
+        state.errors.update(|es| es.push(e));
     }
     // The config's default range applies when the URL does not choose one.
     let search = browser::location_search();
     let default_range = state.config.with_untracked(|c| c.default_range());
     let view = ViewState::from_query(&search, default_range);
-    state.view.set(ViewState { lang: state.view.with_untracked(|v| v.lang), ..view.clone() });
-    let (source, facts, alerts_url, refresh_seconds) = state.config.with_untracked(|c| {
-        (c.data_source(&search), c.facts_urls(&search), c.alerts_url().map(str::to_string), c.refresh_seconds)
-    });
-    // The view's range (URL, else the config's default): the window range reads fetch first.
-    let range = view.range;
+    state.view.set(ViewState { lang: state.view.with_untracked(|v| v.lang), ..view });
     if !bridge::alive() {
         return;
     }
@@ -42,12 +60,11 @@ pub async fn initial_load(state: AppState) {
     // The load's window on the page's timeline, for the Long Tasks test: from this request to
     // the end of `on_loaded` (`modelpulse:loaded`).
     browser::mark("modelpulse:load-start");
-    let base = browser::base_uri();
-    bridge::send(&match source {
-        // A partitioned snapshot: loaded and polled incrementally (src/worker/refresh.rs).
-        DataSource::Manifest(url) => ToWorker::LoadManifest { base, url, alerts_url, refresh_seconds, lang },
-        DataSource::Files(urls) => ToWorker::LoadUrls { base, urls, alerts_url, refresh_seconds, lang, facts, range },
-    });
+    // The same request the worker computed at boot (`first_load`): a manifest is loaded and
+    // polled incrementally (src/worker/refresh.rs), single files with the view's range (URL,
+    // else the config's default) as the window range reads fetch first.
+    let request = state.config.with_untracked(|c| first_load(c, &search, browser::base_uri(), lang));
+    bridge::send(&request);
 }
 
 /// Loads files the visitor dropped or chose: they replace the whole dataset (tables without a
@@ -83,7 +100,7 @@ pub fn on_loaded(state: AppState, l: Loaded) {
     state.published_facts.set(l.published_facts);
     state.providers.set(l.providers);
     state.date_range.set(l.date_range);
-    state.errors.set(l.errors);
+    state.errors.set(state.config_errors.get_value().into_iter().chain(l.errors).collect());
     state.source.set(match l.source {
         LoadSource::Urls(u) => Some(Source::Urls(u)),
         LoadSource::Local(n) => Some(Source::Local(n)),

@@ -31,6 +31,7 @@ use wasm_bindgen::prelude::*;
 /// Starts the page: marks it `loading`, mounts the app and starts loading.
 pub fn mount() {
     console_error_panic_hook::set_once();
+    browser::mark("modelpulse:ui-start");
     browser::set_root_data("state", "loading");
     leptos::mount::mount_to_body(App);
 }

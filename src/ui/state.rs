@@ -83,6 +83,8 @@ pub struct AppState {
     pub progress: RwSignal<Progress>,
     /// One line per failed file, each starting with the file name.
     pub errors: RwSignal<Vec<String>>,
+    /// What was wrong with `config.json` (shown with every load's file errors).
+    pub config_errors: StoredValue<Vec<String>>,
     pub source: RwSignal<Option<Source>>,
     pub timings: RwSignal<Timings>,
     /// When the last filter control changed (performance.now), until its redraw completes.
@@ -116,6 +118,7 @@ impl AppState {
             published_facts: RwSignal::new(false),
             progress: RwSignal::new(Progress::default()),
             errors: RwSignal::new(Vec::new()),
+            config_errors: StoredValue::new(Vec::new()),
             source: RwSignal::new(None),
             timings: RwSignal::new(Timings::default()),
             filter_started: StoredValue::new(None),

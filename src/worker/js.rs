@@ -8,9 +8,18 @@ pub fn scope() -> web_sys::DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-/// Posts `msg` to the page as one JSON string.
+/// Posts `msg` to the page as one JSON string (or holds it while the load started at boot waits
+/// for the page to ask for it: [`crate::boot::hold`]).
 pub fn post(msg: &FromWorker) {
-    let _ = scope().post_message(&JsValue::from_str(&encode(msg)));
+    let text = encode(msg);
+    if !crate::boot::hold(&text) {
+        post_text(&text);
+    }
+}
+
+/// Posts an encoded message to the page now.
+pub fn post_text(text: &str) {
+    let _ = scope().post_message(&JsValue::from_str(text));
 }
 
 /// Absolute time in ms: `performance.timeOrigin + performance.now()` (the page converts it to its

@@ -7,10 +7,13 @@
 //! Built for wasm32 by Trunk (`data-type="worker"`, wasm-bindgen `no-modules`); started by
 //! src/worker/modelpulse-worker-start.js. Natively it is an empty program.
 //!
-//! Modules: [`shell`] (message loop, loads, views), [`fetch`] (HTTP and local files, the one
+//! Modules: [`shell`] (message loop, loads, views), [`boot`] (the first load, started from
+//! the page's `Boot` before the page's wasm asks for it), [`fetch`] (HTTP and local files, the one
 //! place that fetches), [`js`] (the worker global: post, clock), [`refresh`] (the incremental
 //! refresh: manifest/file polling with conditional requests, backoff, pause).
 
+#[cfg(target_arch = "wasm32")]
+mod boot;
 #[cfg(target_arch = "wasm32")]
 mod fetch;
 #[cfg(target_arch = "wasm32")]
@@ -26,6 +29,8 @@ mod shell;
 fn main() {
     console_error_panic_hook::set_once();
     shell::start();
+    // The page's `Boot` (posted before this wasm ran) and anything after it.
+    boot::drain_early();
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -1,10 +1,13 @@
 // Starts the page's data worker as early as possible (copied to dist/; index.html loads it as the
-// first deferred script, before plotly.js and the page's wasm run), so the worker's wasm downloads
-// and compiles while they do. The page's wasm takes the worker over (src/ui/bridge.rs): messages
-// and errors that arrive before that are kept here and replayed. Without this script (or if it
-// failed), the page starts the worker itself.
+// first deferred script, before plotly.js and the page's wasm run), and tells it at once where the
+// page is (`Boot`: base URL, query string, the language chosen before; see src/protocol.rs), so
+// the worker reads config.json and starts the first load itself while plotly.js and the page's
+// wasm load. The page's wasm takes the worker over (src/ui/bridge.rs): messages and errors that
+// arrive before that are kept here and replayed; `booting` tells it the worker will post
+// config.json (`Config`) and that its first load is already under way. Without this script (or
+// if it failed), the page starts the worker itself and reads config.json itself.
 (function () {
-  var boot = { messages: [], errors: [], worker: null, error: null };
+  var boot = { messages: [], errors: [], worker: null, error: null, booting: false };
   try {
     var w = new Worker("modelpulse-worker-start.js");
     w.onmessage = function (e) { boot.messages.push(e.data); };
@@ -13,6 +16,10 @@
       boot.errors.push((e && e.message) || "");
     };
     boot.worker = w;
+    var stored = null;
+    try { stored = window.localStorage.getItem("modelpulse.lang"); } catch (e) { /* storage blocked */ }
+    w.postMessage({ msg: JSON.stringify({ Boot: { base: document.baseURI, search: location.search, stored_lang: stored } }) });
+    boot.booting = true;
   } catch (e) {
     boot.error = String((e && e.message) || e);
   }

@@ -52,13 +52,22 @@ pub(crate) fn is_current(load: u64) -> bool {
 }
 
 /// One message from the page: `{msg: <ToWorker JSON>, files?: [File, …]}`.
-fn handle(data: JsValue) {
+pub(crate) fn handle(data: JsValue) {
     let text = Reflect::get(&data, &"msg".into()).ok().and_then(|m| m.as_string());
     let msg = match text.as_deref().map(decode::<ToWorker>) {
         Some(Ok(m)) => m,
         Some(Err(message)) => return post(&FromWorker::Error { message }),
         None => return post(&FromWorker::Error { message: "bad message between page and worker: no msg".into() }),
     };
+    // `Boot`, and the page's request for the load that boot already started (src/worker/boot.rs).
+    if crate::boot::intercept(&msg) {
+        return;
+    }
+    run(msg, &data);
+}
+
+/// Carries out request `msg` (`data`: the message, for the `File`s of `LoadFiles`).
+pub(crate) fn run(msg: ToWorker, data: &JsValue) {
     match msg {
         ToWorker::LoadUrls { base, urls, alerts_url, refresh_seconds, lang, facts, range } => {
             stop_refresh();
@@ -76,7 +85,7 @@ fn handle(data: JsValue) {
         ToWorker::LoadFiles { names, lang } => {
             stop_refresh();
             let load = next_load();
-            let files: Vec<web_sys::File> = Reflect::get(&data, &"files".into())
+            let files: Vec<web_sys::File> = Reflect::get(data, &"files".into())
                 .ok()
                 .filter(|f| f.is_object())
                 .map(|f| js_sys::Array::from(&f).iter().map(|f| f.unchecked_into()).collect())
@@ -105,6 +114,7 @@ fn handle(data: JsValue) {
             let text = ENGINE.with_borrow(|e| e.csv(&query));
             post(&FromWorker::Csv { id, text });
         }
+        ToWorker::Boot { .. } => {}
     }
 }
 

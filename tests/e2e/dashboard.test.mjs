@@ -513,6 +513,64 @@ test('Long Tasks: no main-thread task over 50 ms while 1M events load; progress 
   }
 });
 
+// Issue 3: the worker starts the first load at boot (src/worker/boot.rs), so the data does not
+// wait for plotly.js and the page's wasm; the page's own request attaches to it.
+test("boot: the worker loads the data before the page's wasm runs; nothing is fetched twice", async () => {
+  // The page's wasm arrives 2 s late: the data must be in the worker by then.
+  const srv = await startServer({ '/': DIST }, { delays: [[/^\/modelpulse-[0-9a-f]{16}_bg\.wasm$/, 2000]] });
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  const page = await ctx.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  let worker = null;
+  page.on('worker', (w) => { if (w.url().includes('modelpulse-worker-start.js')) worker = w; });
+  try {
+    await page.goto(srv.origin + '/');
+    assert.equal(await waitSettled(page), 'ready', (await page.textContent('body')).slice(0, 300));
+    assert.ok(worker, 'no data worker');
+    const w = await worker.evaluate(() => ({ origin: performance.timeOrigin,
+      res: performance.getEntriesByType('resource').map((r) => ({ name: new URL(r.name).pathname, start: r.startTime, end: r.responseEnd })) }));
+    const p = await page.evaluate(() => ({ origin: performance.timeOrigin,
+      uiStart: performance.getEntriesByName('modelpulse:ui-start')[0]?.startTime,
+      loadStart: performance.getEntriesByName('modelpulse:load-start')[0]?.startTime }));
+    const llm = w.res.find((r) => r.name === '/data/raw_llm_events.parquet');
+    assert.ok(llm, `the worker did not fetch the LLM file: ${JSON.stringify(w.res.map((r) => r.name))}`);
+    const llmEnd = llm.end + w.origin - p.origin;
+    assert.ok(p.uiStart > 0 && llmEnd < p.uiStart, `LLM file fetched by ${llmEnd.toFixed(0)} ms, page's wasm started at ${p.uiStart?.toFixed(0)} ms`);
+    assert.ok(p.loadStart >= p.uiStart, 'the page asked for the load');
+    // Each file once: config.json (read by the worker for both), the snapshots, the rules.
+    for (const f of ['/config.json', '/data/raw_llm_events.parquet', '/data/raw_support_events.parquet', '/data/raw_conversion_events.parquet', '/alerts.toml']) {
+      assert.equal(srv.requests.filter((r) => r === f).length, 1, `${f} requested ${srv.requests.filter((r) => r === f).length} times`);
+    }
+    assert.equal(await page.evaluate(() => window.__modelpulse.rowsLoaded) > 0, true);
+    assert.deepEqual(pageErrors, []);
+  } finally {
+    await ctx.close();
+    await srv.close();
+  }
+});
+
+test('a config.json the page cannot use is named in the error panel; the defaults still load', async () => {
+  const site = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-badcfg-'));
+  for (const e of fs.readdirSync(DIST)) if (e !== 'config.json') fs.symlinkSync(path.join(DIST, e), path.join(site, e));
+  fs.writeFileSync(path.join(site, 'config.json'), '{"latency_budget_ms": -1}');
+  const srv = await startServer({ '/': site });
+  try {
+    const { page, log, close } = await open(srv.origin + '/');
+    try {
+      assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'error');
+      assert.match(await page.textContent('#errors'), /config\.json: latency_budget_ms must be a positive number/);
+      assert.ok(await page.evaluate(() => window.__modelpulse.rowsLoaded) > 0, 'the default snapshots did not load');
+      assert.equal(await page.$$eval('.chart .main-svg', (s) => s.length > 0), true, 'no chart drawn');
+      assert.deepEqual(log.pageErrors, []);
+    } finally {
+      await close();
+    }
+  } finally {
+    await srv.close();
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 const { passed, failed } = await runTests(tests, { only: ONLY });
 await browser.close();

@@ -13,8 +13,10 @@ const TYPES = {
 };
 
 /** Starts a server on 127.0.0.1 (a free port). `mounts`: {'/prefix': '/abs/dir'}; '/' is the root.
- *  The result's `requests` lists every request's path in order (the page's and its worker's). */
-export function startServer(mounts, { cors = true, port = 0 } = {}) {
+ *  `delays`: [[RegExp, ms], …] holds back the answer for matching paths (e.g. to make a file
+ *  arrive late). The result's `requests` lists every request's path in order (the page's and its
+ *  worker's). */
+export function startServer(mounts, { cors = true, port = 0, delays = [] } = {}) {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
   const requests = [];
   const server = http.createServer((req, res) => {
@@ -25,6 +27,11 @@ export function startServer(mounts, { cors = true, port = 0 } = {}) {
     const hit = entries.find(([prefix]) => pathname === prefix || pathname.startsWith(prefix.endsWith('/') ? prefix : prefix + '/'));
     if (!hit) { res.writeHead(404); res.end('not found'); return; }
     const [prefix, dir] = hit;
+    const delay = delays.find(([re]) => re.test(url.pathname));
+    if (delay) { setTimeout(() => serve(req, res, prefix, dir, pathname), delay[1]); return; }
+    serve(req, res, prefix, dir, pathname);
+  });
+  function serve(req, res, prefix, dir, pathname) {
     const rel = pathname.slice(prefix.length).replace(/^\/+/, '');
     const file = path.resolve(dir, rel);
     if (!file.startsWith(path.resolve(dir))) { res.writeHead(403); res.end(); return; }
@@ -40,7 +47,7 @@ export function startServer(mounts, { cors = true, port = 0 } = {}) {
       if (req.method === 'HEAD') { res.end(); return; }
       fs.createReadStream(file).pipe(res);
     });
-  });
+  }
   return new Promise((resolve) => {
     server.listen(port, '127.0.0.1', () => {
       const { port } = server.address();
