@@ -36,5 +36,15 @@ fn rules_evaluation_and_narrative_run_in_the_browser() {
     let ctx = narrative::Context::build(&facts, &totals, &conv, &ev, Lang::Id);
     let text = narrative::render(&ctx, Lang::Id, None).unwrap();
     assert!(text.contains("Peringatan aktif: latency_p95_budget"), "{text}");
+    // The wasm builds link minijinja without its built-in filters (Cargo.toml): both shipped
+    // templates, every branch they take here and on empty data, must render with ours alone.
+    let ctx = narrative::Context::build(&facts, &totals, &conv, &ev, Lang::En);
+    let text = narrative::render(&ctx, Lang::En, None).unwrap();
+    assert!(text.contains("Firing: latency_p95_budget"), "{text}");
+    assert!(text.contains("Upsell experiment:"), "{text}");
+    for lang in [Lang::En, Lang::Id] {
+        let ctx = narrative::Context::build(&[], &[], &[], &Default::default(), lang);
+        assert!(!narrative::render(&ctx, lang, None).unwrap().is_empty());
+    }
     assert!(matches!(Rules::parse("[[rule]]\nname='x'\nmetric='nope'\nop='>'\nthreshold=1\n"), Err(RulesError::Rule { .. })));
 }
