@@ -178,9 +178,9 @@ impl Reader {
     }
 }
 
-/// The column name of leaf `leaf`, for messages.
+/// The (root) column name of leaf `leaf`, for messages.
 fn dt_name(meta: &ParquetMetaData, leaf: usize) -> String {
-    meta.file_metadata().schema_descr().column(leaf).path().string()
+    meta.file_metadata().schema_descr().get_column_root(leaf).name().to_string()
 }
 
 /// Checks the magic bytes and parses the footer (or takes a sparse source's parsed footer).
@@ -405,8 +405,21 @@ fn ipc_timestamp_fields(msg: &[u8]) -> Option<Vec<TimestampHint>> {
 /// field is a `List`, a group a `Struct` (neither is decoded).
 pub(crate) fn arrow_type(field: &PqSchemaType) -> DataType {
     let info = field.get_basic_info();
+    let is_list = matches!(info.logical_type_ref(), Some(LogicalType::List)) || info.converted_type() == ConvertedType::LIST;
     let inner = if field.is_primitive() {
         primitive_type(field)
+    } else if let [child] = field.get_fields()
+        && is_list
+    {
+        // The LIST annotation: a repeated child (itself a List here), or a repeated group
+        // around the element.
+        match arrow_type(child) {
+            DataType::List(_) if !child.is_primitive() && child.get_fields().len() == 1 => {
+                let element = &child.get_fields()[0];
+                DataType::List(Arc::new(Field::new(element.name(), arrow_type(element), true)))
+            }
+            t => t,
+        }
     } else {
         let children: Vec<Field> = field
             .get_fields()
@@ -571,7 +584,7 @@ fn read_chunk(
         (Physical::INT32, DataType::UInt32) => Arc::new(prim!(pq::Int32Type, UInt32Type, |v| v as u32)),
         (Physical::INT32, DataType::Date32) => Arc::new(same!(pq::Int32Type, Date32Type)),
         (Physical::INT32, DataType::Decimal128(p, s)) => {
-            decimal(prim!(pq::Int32Type, Decimal128Type, |v| i128::from(v)), *p, *s)?
+            decimal(prim!(pq::Int32Type, Decimal128Type, i128::from), *p, *s)?
         }
         (Physical::INT64, DataType::Int64) => Arc::new(same!(pq::Int64Type, Int64Type)),
         (Physical::INT64, DataType::UInt64) => Arc::new(prim!(pq::Int64Type, UInt64Type, |v| v as u64)),
@@ -592,7 +605,7 @@ fn read_chunk(
             }
         }
         (Physical::INT64, DataType::Decimal128(p, s)) => {
-            decimal(prim!(pq::Int64Type, Decimal128Type, |v| i128::from(v)), *p, *s)?
+            decimal(prim!(pq::Int64Type, Decimal128Type, i128::from), *p, *s)?
         }
         (Physical::INT96, DataType::Timestamp(TimeUnit::Nanosecond, None)) => {
             Arc::new(prim!(pq::Int96Type, TimestampNanosecondType, |v: pq::Int96| v.to_nanos()))
@@ -601,24 +614,18 @@ fn read_chunk(
         (Physical::DOUBLE, DataType::Float64) => Arc::new(same!(pq::DoubleType, Float64Type)),
         (Physical::BYTE_ARRAY, DataType::Utf8) => Arc::new(read_strings(descr, pages, rows)?),
         (Physical::BYTE_ARRAY, DataType::Decimal128(p, s)) => {
-            let (values, nulls) = read_values::<pq::ByteArrayType>(descr, pages, rows)?;
-            let values = values.iter().map(|v| be_i128(v.data())).collect::<Result<Vec<i128>, _>>()?;
+            let (values, nulls) = read_mapped::<pq::ByteArrayType, _>(descr, pages, rows, |v| be_i128(v.data()))?;
             decimal(PrimitiveArray::new(ScalarBuffer::from(values), nulls), *p, *s)?
         }
         (Physical::FIXED_LEN_BYTE_ARRAY, DataType::Decimal128(p, s)) => {
-            let (values, nulls) = read_values::<pq::FixedLenByteArrayType>(descr, pages, rows)?;
-            let values = values.iter().map(|v| be_i128(v.data())).collect::<Result<Vec<i128>, _>>()?;
+            let (values, nulls) = read_mapped::<pq::FixedLenByteArrayType, _>(descr, pages, rows, |v| be_i128(v.data()))?;
             decimal(PrimitiveArray::new(ScalarBuffer::from(values), nulls), *p, *s)?
         }
         (Physical::FIXED_LEN_BYTE_ARRAY, DataType::Float16) => {
-            let (values, nulls) = read_values::<pq::FixedLenByteArrayType>(descr, pages, rows)?;
-            let values = values
-                .iter()
-                .map(|v| match v.data() {
-                    &[a, b] => Ok(<Float16Type as ArrowPrimitiveType>::Native::from_bits(u16::from_le_bytes([a, b]))),
-                    _ => Err(ChunkError::Corrupt("a float16 value is not 2 bytes".into())),
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+            let (values, nulls) = read_mapped::<pq::FixedLenByteArrayType, _>(descr, pages, rows, |v| match v.data() {
+                &[a, b] => Ok(<Float16Type as ArrowPrimitiveType>::Native::from_bits(u16::from_le_bytes([a, b]))),
+                _ => Err(ChunkError::Corrupt("a float16 value is not 2 bytes".into())),
+            })?;
             Arc::new(PrimitiveArray::<Float16Type>::new(ScalarBuffer::from(values), nulls))
         }
         _ => return Err(ChunkError::Unsupported),
@@ -636,6 +643,23 @@ fn be_i128(b: &[u8]) -> Result<i128, ChunkError> {
     Ok(i128::from_be_bytes(full))
 }
 
+/// Like [`read_values`], with each non-null value mapped by `f` before it moves to its row (for
+/// values whose `Default` is not a readable value: byte arrays).
+fn read_mapped<T: PqType, R: Default>(
+    descr: ColumnDescPtr,
+    pages: super::pages::Pages,
+    rows: usize,
+    f: impl Fn(&T::T) -> Result<R, ChunkError>,
+) -> Result<(Vec<R>, Option<NullBuffer>), ChunkError> {
+    let (values, levels) = read_dense::<T>(descr, pages, rows)?;
+    let mut mapped = values.iter().map(f).collect::<Result<Vec<R>, _>>()?;
+    let nulls = levels.map(|(defs, max)| {
+        spread(&mut mapped, &defs, max);
+        NullBuffer::new(BooleanBuffer::collect_bool(rows, |i| defs[i] == max))
+    });
+    Ok((mapped, nulls))
+}
+
 /// Reads a flat column chunk of `rows` rows: one value per row (`Default` where null) and the
 /// validity (`None` when no row is null).
 fn read_values<T: PqType>(
@@ -643,6 +667,22 @@ fn read_values<T: PqType>(
     pages: super::pages::Pages,
     rows: usize,
 ) -> Result<(Vec<T::T>, Option<NullBuffer>), ChunkError> {
+    let (mut values, levels) = read_dense::<T>(descr, pages, rows)?;
+    let nulls = levels.map(|(defs, max)| {
+        spread(&mut values, &defs, max);
+        NullBuffer::new(BooleanBuffer::collect_bool(rows, |i| defs[i] == max))
+    });
+    Ok((values, nulls))
+}
+
+/// Reads a flat column chunk of `rows` rows: the non-null values, and when some row is null the
+/// definition levels with the level of a non-null value.
+#[allow(clippy::type_complexity)]
+fn read_dense<T: PqType>(
+    descr: ColumnDescPtr,
+    pages: super::pages::Pages,
+    rows: usize,
+) -> Result<(Vec<T::T>, Option<(Vec<i16>, i16)>), ChunkError> {
     let nullable = descr.max_def_level() > 0;
     let max = descr.max_def_level();
     let mut reader = ColumnReaderImpl::<T>::new(descr, Box::new(pages));
@@ -662,9 +702,10 @@ fn read_values<T: PqType>(
     if !nullable || values.len() == rows {
         return Ok((values, None));
     }
-    let nulls = NullBuffer::new(BooleanBuffer::collect_bool(rows, |i| defs[i] == max));
-    spread(&mut values, &defs, max);
-    Ok((values, Some(nulls)))
+    if defs.len() != rows {
+        return Err(ChunkError::Corrupt(format!("{} definition levels for {rows} rows", defs.len())));
+    }
+    Ok((values, Some((defs, max))))
 }
 
 /// Moves the dense non-null `values` to their rows (where `defs[row] == max`), in place, with
@@ -730,6 +771,9 @@ fn read_strings(descr: ColumnDescPtr, pages: super::pages::Pages, rows: usize) -
             dict_base = d.as_ptr() as usize;
             dict_len = d.len();
             slots = vec![u32::MAX; d.len()];
+        }
+        if nullable && defs.len() != records {
+            return Err(ChunkError::Corrupt(format!("{} definition levels for {records} rows", defs.len())));
         }
         let mut next = values.iter();
         for r in 0..records {
@@ -800,5 +844,287 @@ pub(crate) fn guard<T>(file: &str, f: impl FnOnce() -> T) -> Result<T, LoadError
     {
         let _ = file;
         Ok(f())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The decoder against the crate's Arrow record-batch reader (what the loader used before):
+    //! every type the contract or the facts files accept, nulls, several row groups, pages
+    //! cut inside a row group, dictionary pages falling back to plain pages, data page v1/v2,
+    //! and every fixture file.
+    use super::*;
+    use arrow_array::{Array, RecordBatch};
+    use arrow_cast::cast;
+    use bytes::Bytes;
+    use parquet::arrow::ArrowWriter;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use parquet::file::properties::{WriterProperties, WriterVersion};
+
+    /// Every column of `bytes` by the crate's reader (one array per column).
+    fn crate_read(bytes: &Bytes) -> RecordBatch {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(bytes.clone()).unwrap().build().unwrap();
+        let batches: Vec<RecordBatch> = reader.map(|b| b.unwrap()).collect();
+        arrow_select::concat::concat_batches(&batches[0].schema(), &batches).unwrap()
+    }
+
+    /// Every named column of `bytes` by our decoder, row groups appended.
+    fn ours(bytes: &Bytes, names: &[&str]) -> Vec<ArrayRef> {
+        let parts = Reader::open_columns("f.parquet", bytes.clone(), names).unwrap().all().unwrap();
+        (0..names.len())
+            .map(|c| {
+                let arrays: Vec<&dyn Array> = parts.groups.iter().map(|g| g[c].as_ref()).collect();
+                arrow_select::concat::concat(&arrays).unwrap()
+            })
+            .collect()
+    }
+
+    /// Asserts our decoding of every column equals the crate's, after casting ours to the
+    /// crate's type (which the embedded Arrow schema may refine: large/view strings,
+    /// dictionaries, time zones).
+    fn assert_same(bytes: &Bytes, what: &str) {
+        let want = crate_read(bytes);
+        let schema = want.schema();
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        let got = ours(bytes, &names);
+        for (i, name) in names.iter().enumerate() {
+            let mut w = want.column(i).clone();
+            let mut g = got[i].clone();
+            if let (DataType::Timestamp(wu, _), DataType::Timestamp(gu, _)) = (w.data_type(), g.data_type()) {
+                // Same unit; time zones compared as the raw instants (casting to a named zone
+                // needs chrono-tz).
+                assert_eq!(wu, gu, "{what}: column {name}");
+                w = cast(&w, &DataType::Int64).unwrap();
+                g = cast(&g, &DataType::Int64).unwrap();
+            }
+            let g = cast(&g, w.data_type()).unwrap_or_else(|e| panic!("{what} {name}: {e}"));
+            let w = &w;
+            assert_eq!(&g, w, "{what}: column {name} ({} vs {})", got[i].data_type(), w.data_type());
+        }
+    }
+
+    fn write(batch: &RecordBatch, props: WriterProperties) -> Bytes {
+        let mut out = Vec::new();
+        let mut w = ArrowWriter::try_new(&mut out, batch.schema(), Some(props)).unwrap();
+        w.write(batch).unwrap();
+        w.close().unwrap();
+        Bytes::from(out)
+    }
+
+    /// 3000 rows of every accepted type, each column with nulls (every 7th row), strings of low
+    /// cardinality (with "" values) and high cardinality.
+    fn every_type() -> RecordBatch {
+        use arrow_array::*;
+        let n = 3000i64;
+        let null = |i: i64| i % 7 == 3;
+        let ints = || (0..n).map(move |i| (!null(i)).then_some(i * 37 % 251 - 100));
+        let ts = |i: i64| 1_780_000_000_000 + i * 86_400_013 / 7;
+        let low = ["openai", "anthropic", "", "mistral"];
+        let cols: Vec<(&str, ArrayRef)> = vec![
+            ("i8", Arc::new(Int8Array::from_iter(ints().map(|v| v.map(|v| v as i8))))),
+            ("i16", Arc::new(Int16Array::from_iter(ints().map(|v| v.map(|v| v as i16 * 200))))),
+            ("i32", Arc::new(Int32Array::from_iter(ints().map(|v| v.map(|v| v as i32 * 7_000_000))))),
+            ("i64", Arc::new(Int64Array::from_iter(ints().map(|v| v.map(|v| v * 10_000_000_000))))),
+            ("u8", Arc::new(UInt8Array::from_iter(ints().map(|v| v.map(|v| (v + 100) as u8))))),
+            ("u16", Arc::new(UInt16Array::from_iter(ints().map(|v| v.map(|v| (v + 100) as u16 * 250))))),
+            ("u32", Arc::new(UInt32Array::from_iter(ints().map(|v| v.map(|v| ((v + 100) as u64 * 4_000_000_000 / 251) as u32))))),
+            ("u64", Arc::new(UInt64Array::from_iter(ints().map(|v| v.map(|v| (v + 100) as u64 * (u64::MAX / 251)))))),
+            ("f32", Arc::new(Float32Array::from_iter(ints().map(|v| v.map(|v| v as f32 / 3.0))))),
+            ("f64", Arc::new(Float64Array::from_iter(ints().map(|v| v.map(|v| v as f64 / 7.0))))),
+            ("f16", Arc::new(Float16Array::from_iter(ints().map(|v| v.map(|v| half_of(v as f32 / 4.0)))))),
+            ("b", Arc::new(BooleanArray::from_iter((0..n).map(|i| (!null(i)).then_some(i % 3 == 0))))),
+            ("d32", Arc::new(Date32Array::from_iter(ints().map(|v| v.map(|v| 20_000 + v as i32))))),
+            ("ts_s", Arc::new(TimestampSecondArray::from_iter((0..n).map(|i| (!null(i)).then_some(ts(i) / 1000))))),
+            ("ts_ms", Arc::new(TimestampMillisecondArray::from_iter((0..n).map(|i| (!null(i)).then_some(ts(i)))).with_timezone("+02:00"))),
+            ("ts_us", Arc::new(TimestampMicrosecondArray::from_iter((0..n).map(|i| (!null(i)).then_some(ts(i) * 1000))))),
+            ("ts_ns", Arc::new(TimestampNanosecondArray::from_iter((0..n).map(|i| (!null(i)).then_some(ts(i) * 1_000_000))).with_timezone("UTC"))),
+            ("dec9", Arc::new(Decimal128Array::from_iter(ints().map(|v| v.map(|v| i128::from(v) * 1234))).with_precision_and_scale(9, 2).unwrap())),
+            ("dec18", Arc::new(Decimal128Array::from_iter(ints().map(|v| v.map(|v| i128::from(v) * 10i128.pow(15)))).with_precision_and_scale(18, 0).unwrap())),
+            ("dec38", Arc::new(Decimal128Array::from_iter(ints().map(|v| v.map(|v| i128::from(v) * 10i128.pow(35)))).with_precision_and_scale(38, 3).unwrap())),
+            ("low", Arc::new(StringArray::from_iter((0..n).map(|i| (!null(i)).then(|| low[(i / 5 % 4) as usize]))))),
+            ("high", Arc::new(LargeStringArray::from_iter((0..n).map(|i| (!null(i)).then(|| format!("session-{:08}", i * 7919 % 2000)))))),
+            ("view", Arc::new(StringViewArray::from_iter((0..n).map(|i| (!null(i)).then(|| format!("v{}", i % 13)))))),
+            (
+                "dict",
+                Arc::new(
+                    (0..n).map(|i| (!null(i)).then(|| low[(i % 4) as usize])).collect::<DictionaryArray<Int16Type>>(),
+                ),
+            ),
+            ("req", Arc::new(StringArray::from_iter_values((0..n).map(|i| format!("r{}", i % 50))))),
+        ];
+        RecordBatch::try_from_iter(cols).unwrap()
+    }
+
+    fn half_of(v: f32) -> <Float16Type as ArrowPrimitiveType>::Native {
+        <Float16Type as ArrowPrimitiveType>::Native::from_f32(v)
+    }
+
+    #[test]
+    fn every_type_reads_as_the_crates_reader_reads_it() {
+        let batch = every_type();
+        for version in [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0] {
+            for dictionary in [true, false] {
+                // Several row groups, pages cut inside them, and (with dictionaries) a dictionary
+                // page limit small enough that the high-cardinality columns fall back to plain
+                // pages in mid-chunk.
+                let props = WriterProperties::builder()
+                    .set_writer_version(version)
+                    .set_dictionary_enabled(dictionary)
+                    .set_dictionary_page_size_limit(256)
+                    .set_data_page_row_count_limit(333)
+                    .set_write_batch_size(111)
+                    .set_max_row_group_row_count(Some(1100))
+                    .build();
+                let bytes = write(&batch, props);
+                assert_same(&bytes, &format!("{version:?} dictionary={dictionary}"));
+            }
+        }
+    }
+
+    #[test]
+    fn strings_from_dictionary_pages_hold_each_distinct_value_once() {
+        let batch = every_type();
+        let bytes = write(&batch, WriterProperties::builder().set_max_row_group_row_count(Some(1500)).build());
+        let parts = Reader::open_columns("f.parquet", bytes, &["low", "high", "req"]).unwrap().all().unwrap();
+        assert_eq!(parts.groups.len(), 2);
+        for g in &parts.groups {
+            let values = |c: usize| g[c].as_any().downcast_ref::<DictionaryArray<Int32Type>>().unwrap().values().len();
+            // 4 providers incl. "" (an empty value is not in the dictionary page's address range:
+            // it may be added more than once, but only when it follows another value).
+            assert!(values(0) <= 4 + 1500 / 5, "{}", values(0));
+            assert_eq!(values(2), 50);
+        }
+        // Exactly the distinct non-null values of each row group.
+        let distinct = |rows: std::ops::Range<i64>| {
+            rows.filter(|i| i % 7 != 3).map(|i| i * 7919 % 2000).collect::<std::collections::HashSet<_>>().len()
+        };
+        for (g, rows) in [(0, 0..1500), (1, 1500..3000)] {
+            let d = parts.groups[g][1].as_any().downcast_ref::<DictionaryArray<Int32Type>>().unwrap();
+            assert_eq!(d.values().len(), distinct(rows));
+        }
+        // Without dictionaries (plain pages) values repeat only across row changes.
+        let plain = write(&batch, WriterProperties::builder().set_dictionary_enabled(false).build());
+        let parts = Reader::open_columns("f.parquet", plain, &["req"]).unwrap().all().unwrap();
+        let d = parts.groups[0][0].as_any().downcast_ref::<DictionaryArray<Int32Type>>().unwrap();
+        assert_eq!(d.values().len(), 3000);
+        assert_eq!(d.len(), 3000);
+    }
+
+    #[test]
+    fn low_cardinality_dictionary_strings_are_not_copied_per_row() {
+        let batch = every_type();
+        let bytes = write(&batch, WriterProperties::builder().build());
+        let parts = Reader::open_columns("f.parquet", bytes, &["dict"]).unwrap().all().unwrap();
+        let d = parts.groups[0][0].as_any().downcast_ref::<DictionaryArray<Int32Type>>().unwrap();
+        // "" is not addressable in the dictionary page, so it may appear once per run.
+        let non_empty = (0..d.values().len()).filter(|&i| !d.values().as_any().downcast_ref::<StringArray>().unwrap().value(i).is_empty()).count();
+        assert_eq!(non_empty, 3);
+    }
+
+    #[test]
+    fn every_fixture_reads_as_the_crates_reader_reads_it() {
+        let mut files = 0;
+        for dir in ["../shared/fixtures", "tests/data"] {
+            let Ok(entries) = std::fs::read_dir(dir) else { continue };
+            for e in entries.flatten() {
+                let Ok(inner) = std::fs::read_dir(e.path()) else { continue };
+                for f in inner.flatten() {
+                    let path = f.path();
+                    if path.extension().is_some_and(|x| x == "parquet") && !path.to_string_lossy().contains("/bad/") {
+                        let bytes = Bytes::from(std::fs::read(&path).unwrap());
+                        assert_same(&bytes, &path.display().to_string());
+                        files += 1;
+                    }
+                }
+            }
+        }
+        assert!(files >= 10, "only {files} fixture files found");
+    }
+
+    #[test]
+    fn timestamp_types_come_from_the_parquet_schema_and_the_arrow_hint() {
+        use arrow_array::TimestampSecondArray;
+        let s: ArrayRef = Arc::new(TimestampSecondArray::from(vec![Some(1_780_000_000), None]));
+        let batch = RecordBatch::try_from_iter([("created_at", s)]).unwrap();
+        let hinted = write(&batch, WriterProperties::builder().build());
+        let meta = ParquetMetaDataReader::new().parse_and_finish(&hinted).unwrap();
+        assert_eq!(column_type(&meta, "created_at"), Some(DataType::Timestamp(TimeUnit::Second, None)));
+        assert_eq!(timestamp_hints(&meta).len(), 1);
+        // Without the embedded Arrow schema a bare INT64 is an integer, not a timestamp.
+        let bare = {
+            let mut out = Vec::new();
+            let opts = parquet::arrow::arrow_writer::ArrowWriterOptions::new().with_skip_arrow_metadata(true);
+            let mut w = ArrowWriter::try_new_with_options(&mut out, batch.schema(), opts).unwrap();
+            w.write(&batch).unwrap();
+            w.close().unwrap();
+            Bytes::from(out)
+        };
+        let meta = ParquetMetaDataReader::new().parse_and_finish(&bare).unwrap();
+        assert_eq!(column_type(&meta, "created_at"), Some(DataType::Int64));
+        // INT96 (pyarrow's legacy writer) reads as nanoseconds.
+        let int96 = Bytes::from_static(include_bytes!("../../tests/data/pyarrow-brotli-106/raw_support_events.parquet"));
+        let meta = ParquetMetaDataReader::new().parse_and_finish(&int96).unwrap();
+        assert_eq!(column_type(&meta, "created_at"), Some(DataType::Timestamp(TimeUnit::Nanosecond, None)));
+    }
+
+    #[test]
+    fn a_malformed_arrow_schema_hint_is_ignored_not_a_panic() {
+        let batch = every_type();
+        let bytes = write(&batch, WriterProperties::builder().build());
+        let meta = ParquetMetaDataReader::new().parse_and_finish(&bytes).unwrap();
+        let kv = meta.file_metadata().key_value_metadata().unwrap();
+        let encoded = kv.iter().find(|k| k.key == "ARROW:schema").unwrap().value.clone().unwrap();
+        let raw = base64_decode(&encoded).unwrap();
+        let hints = ipc_timestamp_fields(&raw).unwrap();
+        let names: Vec<&str> = hints.iter().map(|h| h.name.as_str()).collect();
+        assert_eq!(names, ["ts_s", "ts_ms", "ts_us", "ts_ns"]);
+        assert_eq!(hints[1].tz.as_deref(), Some("+02:00"));
+        // Every truncation and many corruptions: no panic.
+        for cut in 0..raw.len() {
+            let _ = ipc_timestamp_fields(&raw[..cut]);
+        }
+        let mut x = 0x9e37_79b9u32;
+        for _ in 0..2000 {
+            let mut bad = raw.clone();
+            for _ in 0..4 {
+                x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let i = x as usize % bad.len();
+                bad[i] = (x >> 24) as u8;
+            }
+            let _ = ipc_timestamp_fields(&bad);
+        }
+        assert_eq!(base64_decode("*"), None);
+    }
+
+    #[test]
+    fn nested_and_unsupported_columns_are_wrong_types_not_panics() {
+        use arrow_array::builder::{ListBuilder, Int32Builder};
+        let mut l = ListBuilder::new(Int32Builder::new());
+        l.values().append_value(1);
+        l.append(true);
+        l.append(false);
+        let list: ArrayRef = Arc::new(l.finish());
+        let bin: ArrayRef = Arc::new(arrow_array::BinaryArray::from(vec![Some(&b"x"[..]), None]));
+        let batch = RecordBatch::try_from_iter([("created_at", list), ("b", bin)]).unwrap();
+        let bytes = write(&batch, WriterProperties::builder().build());
+        let e = Reader::open(Table::LlmEvents, "l.parquet", bytes.clone(), &[]).err().unwrap().to_string();
+        assert!(e.starts_with("l.parquet: "), "{e}");
+        let e = Reader::open_columns("l.parquet", bytes.clone(), &["created_at", "b"]).unwrap().all().unwrap_err().to_string();
+        assert!(e.contains("column \"created_at\" has type List"), "{e}");
+        let e = Reader::open_columns("l.parquet", bytes, &["b"]).unwrap().all().unwrap_err().to_string();
+        assert!(e.contains("column \"b\" has type Binary"), "{e}");
+    }
+
+    #[test]
+    fn spread_moves_values_to_their_rows() {
+        let mut v = vec![1, 2, 3];
+        spread(&mut v, &[0, 1, 1, 0, 1, 0], 1);
+        assert_eq!(v, [0, 1, 2, 0, 3, 0]);
+        let mut v: Vec<i32> = vec![];
+        spread(&mut v, &[0, 0], 1);
+        assert_eq!(v, [0, 0]);
+        assert_eq!(be_i128(&[0xff, 0xfe]).ok(), Some(-2));
+        assert_eq!(be_i128(&[0x01, 0x00]).ok(), Some(256));
+        assert!(be_i128(&[0; 17]).is_err());
     }
 }
