@@ -24,7 +24,7 @@ impl DashboardIndex {
     ///
     /// Work: one scan of the `day` column to find the rows of the touched days (days with a new
     /// row, old days included), their preparation as in `build`, a splice of the untouched days'
-    /// groups and latencies, the rolling accuracy of the groups on a touched day or within 6
+    /// groups and latencies (in place up to the first touched day, copied after it), the rolling accuracy of the groups on a touched day or within 6
     /// days after one, and first events over the new rows only. When the touched days hold more
     /// than half the rows (or the index was empty), it is a full [`DashboardIndex::build`].
     pub fn append(&mut self, llm: &LlmTable, old_rows: usize) {
@@ -88,43 +88,61 @@ impl DashboardIndex {
             day_parts(llm, &rows[..])
         };
 
-        // Splice: untouched old days and the fresh (touched) days, by day.
-        let old_groups = std::mem::take(&mut self.groups);
-        let old_days = std::mem::take(&mut self.days);
-        let old_lat = std::mem::take(&mut self.latencies);
+        // Splice: untouched old days and the fresh (touched) days, by day. The old days before
+        // the first touched day stay where they are (their groups and latencies are a prefix of
+        // the vectors: both are laid out in (day, provider) order); only the days after it are
+        // copied — none or a few when the new rows are on the newest days.
+        let mut groups = std::mem::take(&mut self.groups);
+        let mut days = std::mem::take(&mut self.days);
+        let mut latencies = std::mem::take(&mut self.latencies);
+        let first_touched = touched.first().copied().unwrap_or(i32::MAX);
+        let kept_days = days.partition_point(|d| d.day < first_touched);
+        let kept_groups = kept_days.checked_sub(1).map_or(0, |d| days[d].groups.1 as usize);
+        let kept_lat = kept_groups.checked_sub(1).map_or(0, |g| groups[g].lat.1 as usize);
+        debug_assert!(groups[..kept_groups].iter().all(|g| g.lat.1 as usize <= kept_lat));
+        let old_total = groups.len();
+        let rest_days = days.split_off(kept_days);
+        let rest_groups = groups.split_off(kept_groups);
+        let rest_lat = latencies.split_off(kept_lat);
         let DayParts { groups: new_groups, days: new_days, latencies: new_lat, row_group } = fresh;
-        let total_groups = old_groups.len() + new_groups.len();
-        let mut groups: Vec<Group> = Vec::with_capacity(total_groups);
-        let mut days: Vec<Day> = Vec::with_capacity(old_days.len() + new_days.len());
-        let mut latencies: Vec<f64> = Vec::with_capacity(old_lat.len() + new_lat.len());
+        groups.reserve(rest_groups.len() + new_groups.len());
+        latencies.reserve(rest_lat.len() + new_lat.len());
         // Old group id → new id (u32::MAX: its day was touched); fresh group id → new id.
-        let mut old_to_new = vec![u32::MAX; old_groups.len()];
+        let mut old_to_new: Vec<u32> = (0..kept_groups as u32).chain(std::iter::repeat_n(u32::MAX, old_total - kept_groups)).collect();
         let mut fresh_to_new = vec![0u32; new_groups.len()];
-        let push_day = |mut d: Day, src: &[Group], lat: &[f64], map: &mut [u32], groups: &mut Vec<Group>, latencies: &mut Vec<f64>| {
+        // Appends day `d`, whose groups are `src[g - offset]` with latencies `lat[l - lat_offset]`.
+        let push_day = |mut d: Day,
+                        (src, offset): (&[Group], usize),
+                        (lat, lat_offset): (&[f64], usize),
+                        map: &mut [u32],
+                        groups: &mut Vec<Group>,
+                        latencies: &mut Vec<f64>| {
             let g0 = groups.len() as u32;
-            for g in d.groups.0..d.groups.1 {
-                let mut grp = src[g as usize].clone();
+            for g in d.groups.0 as usize..d.groups.1 as usize {
+                let mut grp = src[g - offset].clone();
                 let l0 = latencies.len() as u32;
-                latencies.extend_from_slice(&lat[grp.lat.0 as usize..grp.lat.1 as usize]);
+                latencies.extend_from_slice(&lat[grp.lat.0 as usize - lat_offset..grp.lat.1 as usize - lat_offset]);
                 grp.lat = (l0, latencies.len() as u32);
-                map[g as usize] = groups.len() as u32;
+                map[g] = groups.len() as u32;
                 groups.push(grp);
             }
             d.groups = (g0, groups.len() as u32);
             d
         };
+        let (old_src, fresh_src) = ((&rest_groups[..], kept_groups), (&new_groups[..], 0));
+        let (old_lat, fresh_lat) = ((&rest_lat[..], kept_lat), (&new_lat[..], 0));
         let mut fresh_days = new_days.into_iter().peekable();
-        for d in old_days {
+        for d in rest_days {
             while let Some(f) = fresh_days.next_if(|f| f.day < d.day) {
-                days.push(push_day(f, &new_groups, &new_lat, &mut fresh_to_new, &mut groups, &mut latencies));
+                days.push(push_day(f, fresh_src, fresh_lat, &mut fresh_to_new, &mut groups, &mut latencies));
             }
             if touched.binary_search(&d.day).is_ok() {
                 continue;
             }
-            days.push(push_day(d, &old_groups, &old_lat, &mut old_to_new, &mut groups, &mut latencies));
+            days.push(push_day(d, old_src, old_lat, &mut old_to_new, &mut groups, &mut latencies));
         }
         for f in fresh_days {
-            days.push(push_day(f, &new_groups, &new_lat, &mut fresh_to_new, &mut groups, &mut latencies));
+            days.push(push_day(f, fresh_src, fresh_lat, &mut fresh_to_new, &mut groups, &mut latencies));
         }
 
         // Rolling accuracy: groups on a touched day or up to 6 days after one.
