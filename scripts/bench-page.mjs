@@ -16,7 +16,7 @@ const runs = Number(runsArg || 5);
 const server = await startServer({ '/': path.resolve(dist), '/bench': path.resolve(data) });
 const url = `${server.origin}/?data=bench`;
 const phases = ['fetch', 'decode', 'aggregate', 'render', 'total', 'table'];
-const summary = [...phases, 'filter', 'filterAll', 'longestRender', 'longestFilter'];
+const summary = [...phases, 'filter', 'filterAll', 'beforePlot', 'longestRender', 'longestFilter'];
 const results = Object.fromEntries(summary.map((p) => [p, []]));
 // Runs in the page before its scripts: wraps `Plotly.react` to time each chart's draw (the
 // synchronous part, and until its promise resolves) and records long tasks (Long Tasks API).
@@ -106,7 +106,7 @@ const windowStats = (page, t0, t1) => page.evaluate(([a, b]) => {
   return { draws: d, longest: Math.max(0, ...lt.map((x) => x.dur)) };
 }, [t0, t1]);
 const fmtDraws = (ds) => ds.map((x) => `${x.id} ${x.sync.toFixed(0)}`).join(', ');
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
+const median = (xs) => { const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 
 for (let i = 0; i < runs; i++) {
   const browser = await chromium.launch({
@@ -156,7 +156,10 @@ for (let i = 0; i < runs; i++) {
     alls.push(e[1] - e[0]);
     const w = await windowStats(page, ...e);
     longest.push(w.longest);
-    perChart.push(`${label}: ${fmtDraws(w.draws) || 'none'}`);
+    // Before plotly.js: control event → first `Plotly.react` (worker round trip, figures, tiles).
+    const before = w.draws.length ? Math.min(...w.draws.map((x) => x.start)) - e[0] : NaN;
+    results.beforePlot.push(before);
+    perChart.push(`${label}: ${before.toFixed(0)} ms to the first Plotly.react, then ${fmtDraws(w.draws) || 'none'}`);
   };
   const provider = await page.$eval('input[name=provider]', (e) => e.value);
   const toggle = (p) => page.$eval(`input[name=provider][value="${p}"]`, (e) => e.click());

@@ -328,6 +328,30 @@ fn provider_colors(rows: &[DashboardFact]) -> BTreeMap<&str, &'static str> {
     names.into_iter().enumerate().map(|(i, p)| (p, PALETTE[i % PALETTE.len()])).collect()
 }
 
+/// The scatter mode of a line series with values `y` (`null` = no value that day): `lines`, or
+/// `lines+markers` when some value has no neighbour to draw a line to (a lone day between gaps,
+/// a one-day view), which a line alone would not show. Per-point markers are otherwise left out:
+/// plotly.js draws and styles one SVG node per marker on every redraw, and the hover label
+/// already shows each day's value; the latency chart's breach days keep their own markers.
+fn line_mode(y: &[Value]) -> &'static str {
+    let has = |i: usize| y.get(i).is_some_and(|v| !v.is_null());
+    let lone = (0..y.len()).any(|i| has(i) && (i == 0 || !has(i - 1)) && !has(i + 1));
+    if lone { "lines+markers" } else { "lines" }
+}
+
+/// A line `trace` (with `y` and a `marker` style) given the mode of [`line_mode`]; without
+/// markers its `marker` is left out (`Plotly.validate` rejects a marker a trace does not draw).
+fn line_trace(mut trace: Value) -> Value {
+    let mode = line_mode(trace["y"].as_array().map(Vec::as_slice).unwrap_or_default());
+    trace["mode"] = json!(mode);
+    if mode == "lines"
+        && let Some(t) = trace.as_object_mut()
+    {
+        t.remove("marker");
+    }
+    trace
+}
+
 /// `rows` of one provider, in input order.
 fn of_provider<'a>(rows: &'a [DashboardFact], provider: &'a str) -> impl Iterator<Item = &'a DashboardFact> {
     rows.iter().filter(move |r| r.provider == provider)
@@ -345,15 +369,15 @@ fn accuracy_vs_resolution(input: &ChartInput, lang: Lang) -> Value {
     }
     let x: Vec<String> = input.totals.iter().map(|r| date(r.event_date)).collect();
     let series = |key: &str, color: &str, y: Vec<Value>| {
-        json!({
-            "type": "scatter", "mode": "lines+markers",
+        line_trace(json!({
+            "type": "scatter",
             "name": t(lang, key),
             "x": x, "y": y,
             "line": {"color": color, "width": 2},
             "marker": {"color": color, "size": 5},
             "connectgaps": false,
             "hovertemplate": "%{x|%Y-%m-%d}: %{y:.2%}<extra>%{fullData.name}</extra>",
-        })
+        }))
     };
     let mut data = Vec::new();
     if totals_lack_accuracy(input) {
@@ -402,8 +426,8 @@ fn latency_p95(input: &ChartInput, lang: Lang) -> Value {
     let mut data = Vec::new();
     for (provider, color) in provider_colors(&input.dashboard) {
         let rows: Vec<&DashboardFact> = of_provider(&input.dashboard, provider).collect();
-        data.push(json!({
-            "type": "scatter", "mode": "lines+markers",
+        data.push(line_trace(json!({
+            "type": "scatter",
             "name": escape_text(provider),
             "x": rows.iter().map(|r| date(r.event_date)).collect::<Vec<_>>(),
             "y": rows.iter().map(|r| opt(r.latency_p95_ms)).collect::<Vec<_>>(),
@@ -411,7 +435,7 @@ fn latency_p95(input: &ChartInput, lang: Lang) -> Value {
             "marker": {"color": color, "size": 4},
             "connectgaps": false,
             "hovertemplate": "%{x|%Y-%m-%d}: %{y:,.1f} ms<extra>%{fullData.name}</extra>",
-        }));
+        })));
     }
     let mut layout = base_layout(chart, lang);
     layout["yaxis"] = y_axis(t(lang, "chart.axis.latency_p95"), None);
@@ -479,8 +503,8 @@ fn token_usage(input: &ChartInput, lang: Lang) -> Value {
     }
     let priced = cost.values().any(Option::is_some);
     if priced {
-        data.push(json!({
-            "type": "scatter", "mode": "lines+markers",
+        data.push(line_trace(json!({
+            "type": "scatter",
             "name": t(lang, "chart.series.cost"),
             "yaxis": "y2",
             "x": cost.keys().map(|d| date(*d)).collect::<Vec<_>>(),
@@ -489,7 +513,7 @@ fn token_usage(input: &ChartInput, lang: Lang) -> Value {
             "marker": {"color": NEUTRAL, "size": 4},
             "connectgaps": false,
             "hovertemplate": "%{x|%Y-%m-%d}: $%{y:,.2f}<extra>%{fullData.name}</extra>",
-        }));
+        })));
     }
     let mut layout = base_layout(chart, lang);
     layout["barmode"] = json!("stack");
@@ -560,8 +584,8 @@ fn conversion_uplift(input: &ChartInput, lang: Lang) -> Value {
             "connectgaps": false,
             "hoverinfo": "skip",
         }),
-        json!({
-            "type": "scatter", "mode": "lines+markers",
+        line_trace(json!({
+            "type": "scatter",
             "name": t(lang, "chart.series.uplift"),
             "x": x, "y": rows.iter().map(|r| opt(r.conversion_uplift)).collect::<Vec<_>>(),
             "customdata": rows.iter().map(|r| [opt(r.uplift_ci_low), opt(r.uplift_ci_high)]).collect::<Vec<_>>(),
@@ -572,7 +596,7 @@ fn conversion_uplift(input: &ChartInput, lang: Lang) -> Value {
                 "%{{x|%Y-%m-%d}}: %{{y:+.2%}} ({} %{{customdata[0]:+.2%}} … %{{customdata[1]:+.2%}})<extra>%{{fullData.name}}</extra>",
                 band
             ),
-        }),
+        })),
     ];
     let mut layout = base_layout(chart, lang);
     let mut y = y_axis(t(lang, "chart.axis.uplift"), Some("+.1%"));

@@ -156,6 +156,9 @@ fn latency_has_one_line_per_provider_a_budget_line_and_breach_markers_above_budg
     assert_eq!(strs(&anthropic["x"]), ["2026-03-01", "2026-03-02", "2026-03-03"]);
     assert_eq!(anthropic["y"], json!([1300.0, null, 1200.5]));
     assert_eq!(fig["data"][1]["y"], json!([900.0, 1200.0]));
+    // Anthropic's days have no neighbour to draw a line to: they keep markers; OpenAI's do not.
+    assert_eq!((anthropic["mode"].as_str(), fig["data"][1]["mode"].as_str()), (Some("lines+markers"), Some("lines")));
+    assert!(anthropic.get("marker").is_some() && fig["data"][1].get("marker").is_none(), "a marker style only where markers are drawn");
     // 1200.0 equals the budget: not a breach (the alert rule is `> 1200`).
     let over = &fig["data"][2];
     assert_eq!(over["mode"], "markers");
@@ -386,4 +389,18 @@ mod properties {
             prop_assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0));
         }
     }
+}
+
+#[test]
+fn line_series_have_markers_only_where_a_value_has_no_neighbour() {
+    let y = |v: &[Option<f64>]| v.iter().map(|x| x.map_or(Value::Null, |x| json!(x))).collect::<Vec<Value>>();
+    assert_eq!(line_mode(&y(&[Some(1.0), Some(2.0), Some(3.0)])), "lines");
+    assert_eq!(line_mode(&y(&[None, Some(2.0), Some(3.0), None])), "lines");
+    assert_eq!(line_mode(&y(&[])), "lines");
+    assert_eq!(line_mode(&y(&[None, None])), "lines");
+    // A single day, a day alone between gaps, a lone first or last day.
+    assert_eq!(line_mode(&y(&[Some(1.0)])), "lines+markers");
+    assert_eq!(line_mode(&y(&[Some(1.0), Some(2.0), None, Some(4.0), None, Some(6.0), Some(7.0)])), "lines+markers");
+    assert_eq!(line_mode(&y(&[Some(1.0), None, Some(3.0), Some(4.0)])), "lines+markers");
+    assert_eq!(line_mode(&y(&[Some(1.0), Some(2.0), None, Some(4.0)])), "lines+markers");
 }
