@@ -10,7 +10,8 @@
 //! end (a manifest that only grew), `load_cached` appends just the new parts to the merged table
 //! (O(new rows)) and updates the dashboard index for the days the new rows touch
 //! ([`DashboardIndex::append`]) and the ticket attribution, with the same result as the full
-//! merge and a fresh index.
+//! merge and a fresh index. Likewise a support table that only grew keeps its old rows' ticket
+//! lookups (the table itself is re-concatenated: a few ms).
 
 use super::Dataset;
 use super::TableReport;
@@ -105,7 +106,7 @@ impl Dataset {
                     Cached::Support(t) => Some(t),
                     _ => None,
                 });
-                self.set_support(concat_support(label, parts)?);
+                self.set_support_appended(concat_support(label, parts)?);
             }
             Table::ConversionEvents => {
                 let mut acc = ConversionTable { file: label, ..Default::default() };
@@ -271,10 +272,32 @@ impl Dataset {
         self.attribute();
     }
 
+    /// Replaces the support table with `t`; when `t` is the current table plus rows at the end
+    /// (a refresh that appended support parts), only the new rows' tickets are looked up
+    /// ([`TicketIndex::extend_support`]); otherwise the attribution is rebuilt.
+    fn set_support_appended(&mut self, t: SupportTable) {
+        let old_rows = self.support.as_ref().filter(|old| support_starts_with(&t, old)).map(|old| old.ticket.len());
+        let Some(old_rows) = old_rows else { return self.set_support(t) };
+        #[cfg(test)]
+        tests::SUPPORT_APPENDS.with(|n| n.set(n.get() + 1));
+        let empty = LlmTable::default();
+        self.tickets.extend_support(self.llm.as_ref().unwrap_or(&empty), &self.dashboard, &t, old_rows);
+        self.support = Some(t);
+    }
+
     fn set_conversion(&mut self, t: ConversionTable) {
         self.conversions = ConversionIndex::build(&t);
         self.conversion = Some(t);
     }
+}
+
+/// True when `t`'s first rows are exactly `old`'s rows.
+fn support_starts_with(t: &SupportTable, old: &SupportTable) -> bool {
+    let k = old.ticket.len();
+    k <= t.ticket.len()
+        && t.by_agent[..k] == old.by_agent[..]
+        && t.revenue[..k].iter().zip(&old.revenue).all(|(a, b)| a.to_bits() == b.to_bits())
+        && t.ticket.slice(0, k) == old.ticket
 }
 
 /// Decoded parts by (table, key), so that a refresh decodes only what is new: insert the new or
@@ -721,6 +744,62 @@ mod tests {
 
     fn appends() -> usize {
         APPENDS.with(|n| n.get())
+    }
+
+    thread_local! {
+        /// Support loads that only looked up appended rows, on this thread.
+        pub(super) static SUPPORT_APPENDS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Support parts appended through `load_cached` are attributed without looking up the old
+    /// rows again (`TicketIndex::extend_support`), LLM parts appended meanwhile too
+    /// (`TicketIndex::update`): the facts and the report (unmatched tickets) equal a fresh load
+    /// at every step; a reordered or removed support part rebuilds the attribution.
+    #[test]
+    fn appended_support_parts_attribute_only_the_new_rows() {
+        let p = pool();
+        let mut cache = PartCache::new();
+        let sname = |i: usize| format!("support-{i}.parquet");
+        let lname = |i: usize| format!("part-{i}.parquet");
+        for (i, b) in p.support.iter().enumerate() {
+            cache.insert(Table::SupportEvents, &format!("s{i}"), &sname(i), b.clone()).unwrap();
+        }
+        for (i, b) in p.llm.iter().enumerate() {
+            cache.insert(Table::LlmEvents, &format!("k{i}"), &lname(i), b.clone()).unwrap();
+        }
+        assert!(p.support.len() >= 4, "{} support parts", p.support.len());
+        let fresh = |llm: &[usize], sup: &[usize]| {
+            let mut ds = Dataset::new();
+            let l: Vec<(String, Bytes)> = llm.iter().map(|&i| (lname(i), p.llm[i].clone())).collect();
+            let s: Vec<(String, Bytes)> = sup.iter().map(|&i| (sname(i), p.support[i].clone())).collect();
+            ds.load_parts(Table::LlmEvents, &l.iter().map(|(n, b)| (n.as_str(), b.clone())).collect::<Vec<_>>()).unwrap();
+            ds.load_parts(Table::SupportEvents, &s.iter().map(|(n, b)| (n.as_str(), b.clone())).collect::<Vec<_>>()).unwrap();
+            ds
+        };
+        let keys = |prefix: &str, ix: &[usize]| ix.iter().map(|i| format!("{prefix}{i}")).collect::<Vec<_>>();
+        let mut ds = Dataset::new();
+        let step = |ds: &mut Dataset, llm: &[usize], sup: &[usize]| {
+            let (l, s) = (keys("k", llm), keys("s", sup));
+            ds.load_cached(Table::LlmEvents, &cache, &l.iter().map(String::as_str).collect::<Vec<_>>()).unwrap();
+            ds.load_cached(Table::SupportEvents, &cache, &s.iter().map(String::as_str).collect::<Vec<_>>()).unwrap();
+            let want = fresh(llm, sup);
+            assert_eq!(all_facts(ds), all_facts(&want), "llm {llm:?} support {sup:?}");
+        };
+        let n0 = SUPPORT_APPENDS.with(|n| n.get());
+        step(&mut ds, &[0, 1, 2], &[0, 1]);
+        assert_eq!(SUPPORT_APPENDS.with(|n| n.get()), n0, "a first support load attributes every row");
+        // Support appended (tickets of sessions not loaded yet stay unmatched), then LLM parts
+        // appended that match some of them, then both.
+        step(&mut ds, &[0, 1, 2], &[0, 1, 3]);
+        step(&mut ds, &[0, 1, 2, 3, 4], &[0, 1, 3]);
+        step(&mut ds, &[0, 1, 2, 3, 4, 9], &[0, 1, 3, 2]);
+        assert_eq!(SUPPORT_APPENDS.with(|n| n.get()), n0 + 3, "unchanged and appended support lists take the append path");
+        // Reordered, then removed: full attribution, same facts.
+        step(&mut ds, &[0, 1, 2, 3, 4, 9], &[0, 3, 1, 2]);
+        step(&mut ds, &[0, 1, 2, 3, 4, 9], &[3, 1, 2]);
+        assert_eq!(SUPPORT_APPENDS.with(|n| n.get()), n0 + 3);
+        step(&mut ds, &[0, 1, 2, 3, 4, 9], &[3, 1, 2, 0]);
+        assert_eq!(SUPPORT_APPENDS.with(|n| n.get()), n0 + 4);
     }
 
     /// Asserts `a` and `b` are the same table: same ids (providers, sessions), same columns bit

@@ -59,6 +59,24 @@ impl TicketIndex {
         self.count(index, support);
     }
 
+    /// Attributes support rows appended to the support table: `support`'s first `old_rows` rows
+    /// are the rows this index was built or last updated with, and the LLM table and `index` are
+    /// those it was last built or updated with. Only the new rows are looked up; the sums are
+    /// recounted. The same result as [`TicketIndex::build`]; anything that does not fit (another
+    /// row count, sessions added since) is a full build.
+    pub fn extend_support(&mut self, llm: &LlmTable, index: &DashboardIndex, support: &SupportTable, old_rows: usize) {
+        let n = support.ticket.len();
+        if self.row_session.len() != old_rows || old_rows > n || self.sessions_known != llm.session_keys.len() {
+            *self = TicketIndex::build(llm, index, support);
+            return;
+        }
+        self.row_session.extend(
+            (old_rows..n)
+                .map(|i| support.ticket.is_valid(i).then(|| llm.session_id(support.ticket.value(i))).flatten().unwrap_or(NO_SESSION)),
+        );
+        self.count(index, support);
+    }
+
     /// The per-group sums and the unmatched count from `row_session`, in support row order.
     fn count(&mut self, index: &DashboardIndex, support: &SupportTable) {
         let ng = index.groups.len();

@@ -1,8 +1,8 @@
 //! [`DashboardIndex::append`] against [`DashboardIndex::build`]: random tables, random appended
 //! batches (rows on old and new days, new providers sorting anywhere, sessions continuing across
-//! batches or new, ties on `created_at`, null session/latency/accuracy), random tickets; after
-//! every batch the facts and daily totals of several queries and the ticket attribution equal a
-//! fresh build's exactly.
+//! batches or new, ties on `created_at`, null session/latency/accuracy), random tickets (also
+//! appended, [`TicketIndex::extend_support`]); after every batch the facts and daily totals of
+//! several queries and the ticket attribution equal a fresh build's exactly.
 
 use super::super::*;
 use crate::model::attribution::TicketIndex;
@@ -100,7 +100,10 @@ proptest! {
         tickets in prop::collection::vec((prop::option::weighted(0.9, 0u8..34), any::<bool>(), 0u16..1000), 0..40),
     ) {
         let mut rows: Vec<Row> = first.into_iter().map(|mut r| { r.1 %= first_providers; r.0 %= 10; r }).collect();
-        let s = support(&tickets);
+        // The support table grows too: a share of the tickets at first, more with some batches.
+        let nb = batches.len();
+        let cut = |b: usize| tickets.len() * (b + 1) / (nb + 1);
+        let mut s = support(&tickets[..cut(0)]);
         let t0 = assemble(&rows);
         let mut idx = DashboardIndex::build(&t0);
         let mut tix = TicketIndex::build(&t0, &idx, &s);
@@ -116,6 +119,11 @@ proptest! {
                 prop_assert!(idx.append_days(&t, old, 1.0));
             }
             tix.update(&t, &idx, &s);
+            if b % 2 == 1 || b + 1 == nb {
+                let old_tickets = s.ticket.len();
+                s = support(&tickets[..cut(b + 1)]);
+                tix.extend_support(&t, &idx, &s, old_tickets);
+            }
             let full = DashboardIndex::build(&t);
             let full_tix = TicketIndex::build(&t, &full, &s);
             prop_assert_eq!(&idx.providers, &full.providers);
