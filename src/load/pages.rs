@@ -6,8 +6,8 @@
 //! deflate's) is linked into the page's wasm although the page never writes Parquet. The pages
 //! feed the crate's low-level typed column readers ([`chunk_pages`] → [`PageReader`], read in
 //! [`super::decode`]); only page headers (Thrift compact protocol, parsed here) and
-//! decompression are ours. A chunk's dictionary page is also handed to the decoder's caller
-//! ([`Pages::dictionary`]), so decoded strings can be mapped to dictionary entries by address.
+//! decompression are ours (string columns' dictionary pages and dictionary-encoded data pages
+//! are decoded in [`super::decode`] itself).
 //!
 //! Codecs as the parquet crate reads them: UNCOMPRESSED, SNAPPY (raw), GZIP (multi-member),
 //! BROTLI, LZ4 (Hadoop framing, falling back to the LZ4 frame format and then a raw block, like
@@ -23,7 +23,6 @@ use parquet::errors::{ParquetError, Result};
 use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::ChunkReader;
 use std::io::Read;
-use std::sync::{Arc, OnceLock};
 
 fn err(msg: impl Into<String>) -> ParquetError {
     ParquetError::General(msg.into())
@@ -39,7 +38,7 @@ pub(crate) fn chunk_pages(source: &Source, metadata: &ParquetMetaData, group: us
     if data.len() != len {
         return Err(err(format!("column chunk is {} bytes, expected {len}", data.len())));
     }
-    Ok(Pages { data, pos: 0, codec: col.compression(), dictionary: Arc::new(OnceLock::new()) })
+    Ok(Pages { data, pos: 0, codec: col.compression(), dictionary: false })
 }
 
 /// The pages of one column chunk.
@@ -47,18 +46,11 @@ pub(crate) struct Pages {
     data: Bytes,
     pos: usize,
     codec: Compression,
-    /// The chunk's decompressed dictionary page, once read.
-    dictionary: Arc<OnceLock<Bytes>>,
+    /// Whether the chunk's dictionary page was read.
+    dictionary: bool,
 }
 
 impl Pages {
-    /// A handle on the chunk's decompressed dictionary page body, set when the page is read
-    /// (the PLAIN-encoded entries the column reader's dictionary decoder slices its values
-    /// from, so a decoded byte array value whose bytes lie inside it is that entry).
-    pub(crate) fn dictionary(&self) -> Arc<OnceLock<Bytes>> {
-        self.dictionary.clone()
-    }
-
     /// The next page's header and where its body starts, without moving; `None` at the end.
     /// Index pages are skipped.
     fn next_header(&mut self) -> Result<Option<(Header, usize)>> {
@@ -95,16 +87,15 @@ impl PageReader for Pages {
         self.pos = body + h.compressed_size;
         let page = h.page(raw, &self.codec)?;
         match &page {
-            Page::DictionaryPage { buf, .. } => {
-                if self.dictionary.set(buf.clone()).is_err() {
-                    return Err(err("Column cannot have more than one dictionary"));
-                }
+            Page::DictionaryPage { .. } if self.dictionary => {
+                return Err(err("Column cannot have more than one dictionary"));
             }
+            Page::DictionaryPage { .. } => self.dictionary = true,
             // The crate's column reader panics on a dictionary-encoded page without a
             // dictionary (corrupt or truncated data): refuse it here.
             Page::DataPage { encoding, .. } | Page::DataPageV2 { encoding, .. }
                 if matches!(encoding, Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY)
-                    && self.dictionary.get().is_none() =>
+                    && !self.dictionary =>
             {
                 return Err(err("dictionary-encoded data page without a dictionary page"));
             }
@@ -640,7 +631,7 @@ mod tests {
             data: chunk.slice(..header_len + h.compressed_size - 1),
             pos: 0,
             codec: Compression::SNAPPY,
-            dictionary: Arc::new(OnceLock::new()),
+            dictionary: false,
         };
         assert!(pages.get_next_page().is_err());
     }
