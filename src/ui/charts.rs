@@ -3,11 +3,15 @@
 //! redraw hands them to `Plotly.react`, and the JSON of the figures last drawn is exposed as
 //! `window.__modelpulse.figures[<chart id>]` (a JSON string) for tests.
 //!
-//! Order of a redraw (first draw or a filter change): the charts in view, then (each in a new
-//! task, after the browser could paint those) the charts below, then the facts table's rows
-//! ([`table_turn`]), and only then `window.__modelpulse.draws` and `data-state="ready"`. The
-//! table comes last because laying out its thousands of cells costs as much as drawing a chart:
-//! done earlier, plotly.js's first text measurement would force that layout before the charts.
+//! Order of a redraw: the charts in (or within 200 px of) the viewport, then the facts table's
+//! rows ([`table_turn`]), and only then `window.__modelpulse.draws` and `data-state="ready"`.
+//! On the first draw the charts out of view are drawn too, each in a new task after the browser
+//! could paint the others (so every chart has its plot when the page is ready); on later redraws
+//! (filters, language, theme, refresh) a chart out of view keeps its figure pending and is drawn
+//! when it comes into view (an `IntersectionObserver` watches the five plots), so a filter change
+//! costs plotly.js only the charts the visitor can see. The table comes last because laying out
+//! its thousands of cells costs as much as drawing a chart: done earlier, plotly.js's first text
+//! measurement would force that layout before the charts.
 
 use super::browser;
 use super::plotly;
@@ -15,9 +19,70 @@ use super::state::AppState;
 use leptos::html::Div;
 use leptos::prelude::*;
 use modelpulse::charts::{figure, ChartId};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
 
 thread_local! {
     static TABLE_TURN: ArcRwSignal<u64> = ArcRwSignal::new(0);
+    /// Per chart: whether it is in (or near) the viewport, as the observer last said (`None`:
+    /// it has not said yet).
+    static VISIBLE: RefCell<[Option<bool>; 5]> = const { RefCell::new([None; 5]) };
+    /// Per chart: the redraw that waits until it comes into view.
+    static PENDING: RefCell<[Option<Pending>; 5]> = const { RefCell::new([None, None, None, None, None]) };
+    /// The observer of the five plots (created with the first draw).
+    static OBSERVER: RefCell<Option<web_sys::IntersectionObserver>> = const { RefCell::new(None) };
+}
+
+/// A redraw of a chart out of view, done when it comes into view.
+struct Pending {
+    job: Redraw,
+    dark: bool,
+}
+
+/// Charts this close to the viewport count as in view (drawn with the others, not on scroll).
+const NEAR_VIEW: &str = "200px 0px 200px 0px";
+
+/// Starts watching the plots `divs` (chart index = position): records whether each is in view
+/// and draws a pending figure when its chart comes into view.
+fn observe(divs: Vec<web_sys::HtmlElement>, shown: StoredValue<Vec<String>>) {
+    let targets = divs.clone();
+    let cb = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        for e in entries.iter() {
+            let e: web_sys::IntersectionObserverEntry = e.unchecked_into();
+            let target = e.target();
+            let Some(i) = targets.iter().position(|d| d.is_same_node(Some(&target))) else { continue };
+            let seen = e.is_intersecting();
+            VISIBLE.with_borrow_mut(|v| v[i] = Some(seen));
+            if !seen {
+                continue;
+            }
+            if let Some(p) = PENDING.with_borrow_mut(|p| p[i].take()) {
+                leptos::task::spawn_local(async move { redraw(std::slice::from_ref(&p.job), shown, p.dark).await });
+            }
+        }
+    });
+    let init = web_sys::IntersectionObserverInit::new();
+    init.set_root_margin(NEAR_VIEW);
+    match web_sys::IntersectionObserver::new_with_options(cb.as_ref().unchecked_ref(), &init) {
+        Ok(obs) => {
+            for d in &divs {
+                obs.observe(d);
+            }
+            OBSERVER.with_borrow_mut(|o| *o = Some(obs));
+            cb.forget();
+        }
+        // No IntersectionObserver: every chart counts as in view (all are redrawn).
+        Err(_) => VISIBLE.with_borrow_mut(|v| *v = [Some(true); 5]),
+    }
+}
+
+/// Whether chart `i` (its plot `div`) is in or near the viewport: as the observer said, else
+/// (before its first report) from the layout.
+fn in_view(i: usize, div: &web_sys::HtmlElement, view_height: f64) -> bool {
+    VISIBLE.with_borrow(|v| v[i]).unwrap_or_else(|| {
+        let r = div.get_bounding_client_rect();
+        r.bottom() > -200.0 && r.top() < view_height + 200.0
+    })
 }
 
 /// Bumped when the charts of the newest view are drawn (or cannot be: no data, no plotly.js).
@@ -99,23 +164,40 @@ pub fn Charts(state: AppState) -> impl IntoView {
                 }
             }
             let dark = browser::prefers_dark();
-            // Charts in view are redrawn first; the others after the browser has painted those.
+            let first = !first_drawn.get_value();
+            if first && OBSERVER.with_borrow(Option::is_none) {
+                let divs: Vec<web_sys::HtmlElement> = refs.iter().filter_map(|n| n.get_untracked()).map(Into::into).collect();
+                if divs.len() == ChartId::ALL.len() {
+                    observe(divs, shown);
+                }
+            }
+            // Charts in view are redrawn first; on the first draw the others after the browser
+            // has painted those, later only once they come into view (`PENDING`).
             let view_height = browser::window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
-            let (mut in_view, mut below) = (Vec::new(), Vec::new());
+            let (mut in_view_jobs, mut below) = (Vec::new(), Vec::new());
             for (i, ((chart, fig), node)) in ChartId::ALL.iter().zip(&figures).zip(refs.iter()).enumerate() {
                 let text = fig.to_string();
                 browser::expose_in("figures", chart.id(), &text.clone().into());
                 let key = format!("{dark}{text}");
                 if shown.with_value(|s| s[i] == key) {
+                    PENDING.with_borrow_mut(|p| p[i] = None);
                     continue;
                 }
                 if let Some(div) = node.get_untracked() {
                     let div: web_sys::HtmlElement = div.into();
-                    let r = div.get_bounding_client_rect();
+                    let visible = in_view(i, &div, view_height);
                     let job = Redraw { index: i, div, figure: text, key };
-                    if r.bottom() > 0.0 && r.top() < view_height { in_view.push(job) } else { below.push(job) }
+                    PENDING.with_borrow_mut(|p| p[i] = None);
+                    if visible {
+                        in_view_jobs.push(job);
+                    } else if first {
+                        below.push(job);
+                    } else {
+                        PENDING.with_borrow_mut(|p| p[i] = Some(Pending { job, dark }));
+                    }
                 }
             }
+            let in_view = in_view_jobs;
             let filter_start = state.filter_started.get_value();
             redraw(&in_view, shown, dark).await;
             let t_view = browser::now();
@@ -137,14 +219,14 @@ pub fn Charts(state: AppState) -> impl IntoView {
             browser::expose_in("timings", "render", &(t1 - t0).into());
             if let Some(s) = filter_start {
                 // `filter`: the charts in view redrawn (what the visitor sees change);
-                // `filter-all`: every chart redrawn.
+                // `filter-all`: every chart this redraw drew (the same charts: those out of view
+                // wait until they come into view).
                 browser::measure("modelpulse:filter", s, t_view);
                 browser::measure("modelpulse:filter-all", s, t1);
                 browser::expose_in("timings", "filter", &(t_view - s).into());
                 browser::expose_in("timings", "filterAll", &(t1 - s).into());
                 state.filter_started.set_value(None);
             }
-            let first = !first_drawn.get_value();
             if first {
                 first_drawn.set_value(true);
                 browser::measure("modelpulse:total", 0.0, t1);

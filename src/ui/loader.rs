@@ -30,6 +30,9 @@ pub async fn initial_load(state: AppState) {
             Err(e) => ConfigFile::Failed(e),
         }
     };
+    // The worker's `Config` is usually in before the page's wasm even starts (replayed by the
+    // bridge during `mount`): go on in a task of its own, not at the end of the app's start.
+    browser::next_task().await;
     browser::mark("modelpulse:config");
     let config_error = match file {
         ConfigFile::Text(text) => match PageConfig::from_json(&text) {

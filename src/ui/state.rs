@@ -44,7 +44,8 @@ pub struct Timings {
     pub total: Option<f64>,
     /// The last filter change: control event → the charts in view redrawn.
     pub filter: Option<f64>,
-    /// The last filter change: control event → every chart redrawn.
+    /// The last filter change: control event → every chart it redrew (the charts out of view
+    /// are redrawn when they come into view, see `super::charts`).
     pub filter_all: Option<f64>,
 }
 

@@ -550,6 +550,49 @@ test("boot: the worker loads the data before the page's wasm runs; nothing is fe
   }
 });
 
+// Issue 3: a filter change costs plotly.js only the charts in view (src/ui/charts.rs).
+test('a filter change redraws the charts in view; one out of view is redrawn when scrolled to', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 600 } });
+  const { page, log, close } = await open(BASE, { context: ctx });
+  try {
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+    // Every chart has its plot after the first draw, in view or not.
+    for (const id of CHART_IDS) assert.ok(await page.$(`figure#${id} .main-svg`), `chart ${id} not drawn`);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(200);
+    // Which charts are in (or within 200 px of) the viewport now; record each Plotly.react.
+    const near = await page.$$eval('figure.chart .plot', (ds) => ds.filter((d) => {
+      const r = d.getBoundingClientRect(); return r.bottom > -200 && r.top < innerHeight + 200;
+    }).map((d) => d.closest('figure').id));
+    const out = CHART_IDS.filter((id) => !near.includes(id));
+    assert.ok(out.length > 0, `every chart is in view at 1400x600: ${near}`);
+    await page.evaluate(() => {
+      window.__reacts = [];
+      const react = window.Plotly.react;
+      window.Plotly.react = function (gd, ...rest) { window.__reacts.push(gd.closest('figure').id); return react.call(this, gd, ...rest); };
+    });
+    const n = await draws(page);
+    await page.$eval('#range', (e) => { e.value = '30'; e.dispatchEvent(new Event('change', { bubbles: true })); });
+    await page.waitForFunction((k) => (window.__modelpulse.draws || 0) > k, n);
+    const redrawn = await page.evaluate(() => window.__reacts.slice());
+    assert.deepEqual(redrawn.filter((id) => out.includes(id)), [], `charts out of view were redrawn: ${redrawn} (near: ${near})`);
+    // The last chart's new figure waits; scrolled into view, it is drawn with it.
+    const last = out.at(-1);
+    const want = await page.evaluate((id) => JSON.parse(window.__modelpulse.figures[id]).data.map((t) => t.x.length), last);
+    await page.$eval(`figure#${last}`, (f) => f.scrollIntoView());
+    await page.waitForFunction((id) => window.__reacts.includes(id), last, { timeout: 10000 });
+    await page.waitForFunction(([id, xs]) => {
+      const gd = document.querySelector(`figure#${id} .plot`);
+      return JSON.stringify((gd.data || []).map((t) => t.x.length)) === JSON.stringify(xs);
+    }, [last, want], { timeout: 10000 });
+    assert.ok(want.length > 0 && want.every((k) => k > 0 && k <= 30), `the 30-day figure of ${last}: ${want}`);
+    assert.deepEqual(log.pageErrors, []);
+  } finally {
+    await close();
+    await ctx.close();
+  }
+});
+
 test('a config.json the page cannot use is named in the error panel; the defaults still load', async () => {
   const site = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-badcfg-'));
   for (const e of fs.readdirSync(DIST)) if (e !== 'config.json') fs.symlinkSync(path.join(DIST, e), path.join(site, e));
