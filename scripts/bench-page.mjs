@@ -142,7 +142,9 @@ for (let i = 0; i < runs; i++) {
   // scrolled to the charts (at 1400×1000 the alerts banner and the Summary panel put them below
   // the fold, so `modelpulse:filter`, "charts in view redrawn", would time no chart at all), and
   // the controls are changed by script, so nothing scrolls back to them.
-  await page.evaluate(() => document.querySelector('.charts').scrollIntoView());
+  // SCROLL=0: stay at the top of the page, as a visitor who just opened it (charts out of view
+  // are then redrawn only when they come into view, see src/ui/charts.rs).
+  if (process.env.SCROLL !== '0') await page.evaluate(() => document.querySelector('.charts').scrollIntoView());
   const inView = await page.$$eval('.chart', (cs) => cs.filter((c) => { const r = c.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }).length);
   const filters = [], alls = [], longest = [], perChart = [];
   const change = async (label, act) => {

@@ -3,13 +3,14 @@
 //! redraw hands them to `Plotly.react`, and the JSON of the figures last drawn is exposed as
 //! `window.__modelpulse.figures[<chart id>]` (a JSON string) for tests.
 //!
-//! Order of a redraw: the charts in (or within 200 px of) the viewport, then the facts table's
-//! rows ([`table_turn`]), and only then `window.__modelpulse.draws` and `data-state="ready"`.
-//! On the first draw the charts out of view are drawn too, each in a new task after the browser
-//! could paint the others (so every chart has its plot when the page is ready); on later redraws
-//! (filters, language, theme, refresh) a chart out of view keeps its figure pending and is drawn
-//! when it comes into view (an `IntersectionObserver` watches the five plots), so a filter change
-//! costs plotly.js only the charts the visitor can see. The table comes last because laying out
+//! Order of a redraw: the charts in the viewport, then (each in a new task, after the browser
+//! could paint those) the charts within 200 px of it, then the facts table's rows
+//! ([`table_turn`]), and only then `window.__modelpulse.draws` and `data-state="ready"`. On the
+//! first draw the charts further away are drawn like the near ones (so every chart has its plot
+//! when the page is ready); on later redraws (filters, language, theme, refresh) such a chart
+//! keeps its figure pending and is drawn when it comes near the viewport (an
+//! `IntersectionObserver` watches the five plots), so a filter change costs plotly.js only the
+//! charts the visitor can see or is about to. The table comes last because laying out
 //! its thousands of cells costs as much as drawing a chart: done earlier, plotly.js's first text
 //! measurement would force that layout before the charts.
 
@@ -39,7 +40,7 @@ struct Pending {
     dark: bool,
 }
 
-/// Charts this close to the viewport count as in view (drawn with the others, not on scroll).
+/// Charts this close to the viewport are redrawn with each view (after those in it), not on scroll.
 const NEAR_VIEW: &str = "200px 0px 200px 0px";
 
 /// Starts watching the plots `divs` (chart index = position): records whether each is in view
@@ -76,13 +77,22 @@ fn observe(divs: Vec<web_sys::HtmlElement>, shown: StoredValue<Vec<String>>) {
     }
 }
 
-/// Whether chart `i` (its plot `div`) is in or near the viewport: as the observer said, else
-/// (before its first report) from the layout.
-fn in_view(i: usize, div: &web_sys::HtmlElement, view_height: f64) -> bool {
-    VISIBLE.with_borrow(|v| v[i]).unwrap_or_else(|| {
-        let r = div.get_bounding_client_rect();
-        r.bottom() > -200.0 && r.top() < view_height + 200.0
-    })
+/// Where chart `i`'s plot is: in the viewport, near it (within [`NEAR_VIEW`], as the observer
+/// last said; before its first report, from the layout), or further away.
+#[derive(Clone, Copy, PartialEq)]
+enum Place {
+    InView,
+    Near,
+    Away,
+}
+
+fn place(i: usize, div: &web_sys::HtmlElement, view_height: f64) -> Place {
+    let r = div.get_bounding_client_rect();
+    if r.bottom() > 0.0 && r.top() < view_height {
+        return Place::InView;
+    }
+    let near = VISIBLE.with_borrow(|v| v[i]).unwrap_or_else(|| r.bottom() > -200.0 && r.top() < view_height + 200.0);
+    if near { Place::Near } else { Place::Away }
 }
 
 /// Bumped when the charts of the newest view are drawn (or cannot be: no data, no plotly.js).
@@ -171,8 +181,9 @@ pub fn Charts(state: AppState) -> impl IntoView {
                     observe(divs, shown);
                 }
             }
-            // Charts in view are redrawn first; on the first draw the others after the browser
-            // has painted those, later only once they come into view (`PENDING`).
+            // Charts in view are redrawn first, then (one per task, after the browser has
+            // painted those) the charts near the viewport — on the first draw all the others;
+            // later, charts further away only once they come near (`PENDING`).
             let view_height = browser::window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
             let (mut in_view_jobs, mut below) = (Vec::new(), Vec::new());
             for (i, ((chart, fig), node)) in ChartId::ALL.iter().zip(&figures).zip(refs.iter()).enumerate() {
@@ -185,15 +196,14 @@ pub fn Charts(state: AppState) -> impl IntoView {
                 }
                 if let Some(div) = node.get_untracked() {
                     let div: web_sys::HtmlElement = div.into();
-                    let visible = in_view(i, &div, view_height);
+                    let at = place(i, &div, view_height);
                     let job = Redraw { index: i, div, figure: text, key };
                     PENDING.with_borrow_mut(|p| p[i] = None);
-                    if visible {
-                        in_view_jobs.push(job);
-                    } else if first {
-                        below.push(job);
-                    } else {
-                        PENDING.with_borrow_mut(|p| p[i] = Some(Pending { job, dark }));
+                    match at {
+                        Place::InView => in_view_jobs.push(job),
+                        Place::Near => below.push(job),
+                        Place::Away if first => below.push(job),
+                        Place::Away => PENDING.with_borrow_mut(|p| p[i] = Some(Pending { job, dark })),
                     }
                 }
             }
@@ -219,8 +229,8 @@ pub fn Charts(state: AppState) -> impl IntoView {
             browser::expose_in("timings", "render", &(t1 - t0).into());
             if let Some(s) = filter_start {
                 // `filter`: the charts in view redrawn (what the visitor sees change);
-                // `filter-all`: every chart this redraw drew (the same charts: those out of view
-                // wait until they come into view).
+                // `filter-all`: every chart this redraw drew (those in and near the view; the
+                // others wait until they come near).
                 browser::measure("modelpulse:filter", s, t_view);
                 browser::measure("modelpulse:filter-all", s, t1);
                 browser::expose_in("timings", "filter", &(t_view - s).into());

@@ -44,8 +44,8 @@ pub struct Timings {
     pub total: Option<f64>,
     /// The last filter change: control event → the charts in view redrawn.
     pub filter: Option<f64>,
-    /// The last filter change: control event → every chart it redrew (the charts out of view
-    /// are redrawn when they come into view, see `super::charts`).
+    /// The last filter change: control event → every chart it redrew (those in and near the
+    /// view; charts further down are redrawn when they come near it, see `super::charts`).
     pub filter_all: Option<f64>,
 }
 
