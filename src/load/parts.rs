@@ -258,9 +258,10 @@ impl Dataset {
         true
     }
 
-    /// Benchmarks only (`tests/refresh_cost.rs`): `true` makes the LLM append path of
+    /// Benchmarks only (`tests/refresh_cost.rs`): `true` makes the append paths of
     /// [`Dataset::load_cached`] rebuild the dashboard index and the ticket attribution over all
-    /// rows, as before the per-day update, so both can be timed in one run. Process-wide; the
+    /// rows (LLM and support parts appended), as before the per-day update, so both can be timed
+    /// in one run. Process-wide; the
     /// facts are the same either way.
     #[doc(hidden)]
     pub fn set_full_prepare_on_append(on: bool) {
@@ -276,7 +277,9 @@ impl Dataset {
     /// (a refresh that appended support parts), only the new rows' tickets are looked up
     /// ([`TicketIndex::extend_support`]); otherwise the attribution is rebuilt.
     fn set_support_appended(&mut self, t: SupportTable) {
-        let old_rows = self.support.as_ref().filter(|old| support_starts_with(&t, old)).map(|old| old.ticket.len());
+        let full = FULL_PREPARE_ON_APPEND.load(std::sync::atomic::Ordering::Relaxed);
+        let old_rows =
+            self.support.as_ref().filter(|old| !full && support_starts_with(&t, old)).map(|old| old.ticket.len());
         let Some(old_rows) = old_rows else { return self.set_support(t) };
         #[cfg(test)]
         tests::SUPPORT_APPENDS.with(|n| n.set(n.get() + 1));
