@@ -728,9 +728,10 @@ fn spread<V: Default>(values: &mut Vec<V>, defs: &[i16], max: i16) {
 /// chunk's dictionary page entries (in dictionary order, each checked to be UTF-8 once) followed
 /// by the values of any non-dictionary pages. Dictionary-encoded data pages are decoded here:
 /// their definition levels and RLE/bit-packed indices become the keys directly (no string, hash
-/// or comparison per row). Any other page (PLAIN or DELTA after a dictionary page overflowed,
-/// BIT_PACKED levels) goes through the crate's column reader, one page at a time; its values are
-/// compared with the previous row's and otherwise added as new values.
+/// or comparison per row). PLAIN pages (what writers fall back to when the dictionary page is
+/// full) are also read here, and any other page (DELTA encodings, BIT_PACKED levels) through the
+/// crate's column reader, one page at a time; such values are compared with the previous row's
+/// and otherwise added as new values.
 fn read_strings(descr: ColumnDescPtr, mut pages: super::pages::Pages, rows: usize) -> Result<DictionaryArray<Int32Type>, ChunkError> {
     use parquet::column::page::{Page, PageReader};
     let max = descr.max_def_level();
@@ -745,26 +746,58 @@ fn read_strings(descr: ColumnDescPtr, mut pages: super::pages::Pages, rows: usiz
             dictionary_page = Some(page);
             continue;
         }
-        if let Some((n, levels, values)) = dictionary_data(&page, nullable) {
+        if let Some((n, levels, values, dictionary)) = page_data(&page, nullable) {
             defs.clear();
-            indices.clear();
             let non_null = if nullable {
                 decode_hybrid(levels, bit_width(max), n, &mut defs)?;
                 defs.iter().filter(|&&d| d == max as u32).count()
             } else {
                 n
             };
-            if non_null > 0 {
-                let (&width, packed) = values.split_first().ok_or_else(|| corrupt_page("no index bit width"))?;
-                decode_hybrid(packed, u32::from(width), non_null, &mut indices)?;
-            }
-            let mut next = indices.iter();
-            for r in 0..n {
-                if nullable && defs[r] != max as u32 {
-                    b.push_null();
+            let all_valid = non_null == n;
+            if dictionary {
+                indices.clear();
+                if non_null > 0 {
+                    let (&width, packed) = values.split_first().ok_or_else(|| corrupt_page("no index bit width"))?;
+                    decode_hybrid(packed, u32::from(width), non_null, &mut indices)?;
+                }
+                if all_valid {
+                    b.push_indices(&indices)?;
                 } else {
-                    let &k = next.next().ok_or_else(|| corrupt_page("fewer indices than values"))?;
-                    b.push_index(k)?;
+                    let mut next = indices.iter();
+                    for &d in &defs {
+                        if d != max as u32 {
+                            b.push_null();
+                        } else {
+                            let &k = next.next().ok_or_else(|| corrupt_page("fewer indices than values"))?;
+                            b.push_indices(&[k])?;
+                        }
+                    }
+                }
+            } else {
+                // PLAIN: each value is a 4-byte little-endian length and its bytes.
+                let mut rest = values;
+                let mut plain = |b: &mut Strings| -> Result<(), ChunkError> {
+                    let len = rest
+                        .get(..4)
+                        .map(|l| u32::from_le_bytes(l.try_into().expect("4 bytes")) as usize)
+                        .ok_or_else(|| corrupt_page("truncated PLAIN value"))?;
+                    let v = rest.get(4..4 + len).ok_or_else(|| corrupt_page("truncated PLAIN value"))?;
+                    rest = &rest[4 + len..];
+                    b.push_plain(v)
+                };
+                if all_valid {
+                    for _ in 0..n {
+                        plain(&mut b)?;
+                    }
+                } else {
+                    for &d in &defs {
+                        if d != max as u32 {
+                            b.push_null();
+                        } else {
+                            plain(&mut b)?;
+                        }
+                    }
                 }
             }
         } else {
@@ -810,30 +843,37 @@ fn bit_width(max: i16) -> u32 {
     32 - (max as u32).leading_zeros()
 }
 
-/// A dictionary-encoded data page with RLE definition levels: (levels = rows, the encoded
-/// definition levels, the encoded indices); `None` for any other page.
-fn dictionary_data(page: &parquet::column::page::Page, nullable: bool) -> Option<(usize, &[u8], &[u8])> {
+/// A dictionary-encoded or PLAIN data page with RLE (or no) definition levels: (levels = rows,
+/// the encoded definition levels, the encoded values, whether dictionary-encoded); `None` for
+/// any other page.
+fn page_data(page: &parquet::column::page::Page, nullable: bool) -> Option<(usize, &[u8], &[u8], bool)> {
     use parquet::basic::Encoding;
     use parquet::column::page::Page;
-    let dictionary = |e: &Encoding| matches!(e, Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY);
+    let kind = |e: &Encoding| match e {
+        Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY => Some(true),
+        Encoding::PLAIN => Some(false),
+        _ => None,
+    };
     match page {
-        Page::DataPage { buf, num_values, encoding, def_level_encoding, .. } if dictionary(encoding) => {
+        Page::DataPage { buf, num_values, encoding, def_level_encoding, .. } => {
+            let dictionary = kind(encoding)?;
             if !nullable {
-                return Some((*num_values as usize, &[], buf));
+                return Some((*num_values as usize, &[], buf, dictionary));
             }
             if *def_level_encoding != Encoding::RLE {
                 return None;
             }
             let len = u32::from_le_bytes(buf.get(..4)?.try_into().ok()?) as usize;
             let levels = buf.get(4..4usize.checked_add(len)?)?;
-            Some((*num_values as usize, levels, &buf[4 + len..]))
+            Some((*num_values as usize, levels, &buf[4 + len..], dictionary))
         }
-        Page::DataPageV2 { buf, num_values, encoding, def_levels_byte_len, rep_levels_byte_len, .. } if dictionary(encoding) => {
+        Page::DataPageV2 { buf, num_values, encoding, def_levels_byte_len, rep_levels_byte_len, .. } => {
+            let dictionary = kind(encoding)?;
             let rep = *rep_levels_byte_len as usize;
             let end = rep.checked_add(*def_levels_byte_len as usize)?;
-            Some((*num_values as usize, buf.get(rep..end)?, buf.get(end..)?))
+            Some((*num_values as usize, buf.get(rep..end)?, buf.get(end..)?, dictionary))
         }
-        _ => None,
+        Page::DictionaryPage { .. } => None,
     }
 }
 
@@ -883,13 +923,16 @@ fn decode_hybrid(mut buf: &[u8], width: u32, n: usize, out: &mut Vec<u32>) -> Re
             let take = values.min(left);
             let needed = (take * width as usize).div_ceil(8);
             let packed = buf.get(..needed).ok_or_else(|| corrupt_page("truncated bit-packed run"))?;
-            for i in 0..take {
-                let bit = i * width as usize;
-                let byte = bit / 8;
-                let mut word = [0u8; 8];
-                let end = (byte + 8).min(packed.len());
-                word[..end - byte].copy_from_slice(&packed[byte..end]);
-                out.push(((u64::from_le_bytes(word) >> (bit % 8)) & mask) as u32);
+            // `packed` holds exactly the bits of `take` values, so the refill never runs past it.
+            let (mut acc, mut bits, mut next) = (0u64, 0u32, packed.iter());
+            for _ in 0..take {
+                while bits < width {
+                    acc |= u64::from(*next.next().ok_or_else(|| corrupt_page("truncated bit-packed run"))?) << bits;
+                    bits += 8;
+                }
+                out.push((acc & mask) as u32);
+                acc >>= width;
+                bits -= width;
             }
             buf = buf.get(bytes.min(buf.len())..).unwrap_or(&[]);
         }
@@ -995,15 +1038,15 @@ impl Strings {
         self.valid.push(false);
     }
 
-    /// A row holding dictionary entry `k`.
+    /// Rows holding dictionary entries `indices`.
     #[inline]
-    fn push_index(&mut self, k: u32) -> Result<(), ChunkError> {
-        if k as usize >= self.dictionary {
+    fn push_indices(&mut self, indices: &[u32]) -> Result<(), ChunkError> {
+        if let Some(&k) = indices.iter().find(|&&k| k as usize >= self.dictionary) {
             return Err(ChunkError::Corrupt(format!("dictionary index {k} out of range ({} entries)", self.dictionary)));
         }
-        self.keys.push(k as i32);
+        self.keys.extend(indices.iter().map(|&k| k as i32));
         if self.nullable {
-            self.valid.push(true);
+            self.valid.extend(std::iter::repeat_n(true, indices.len()));
         }
         Ok(())
     }
