@@ -15,7 +15,7 @@ const [dist, data, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg || 5);
 const server = await startServer({ '/': path.resolve(dist), '/bench': path.resolve(data) });
 const url = `${server.origin}/?data=bench`;
-const phases = ['fetch', 'decode', 'aggregate', 'render', 'total', 'table'];
+const phases = ['fetch', 'decode', 'aggregate', 'render', 'total', 'table', 'summary'];
 const summary = [...phases, 'filter', 'filterAll', 'beforePlot', 'longestRender', 'longestFilter'];
 const results = Object.fromEntries(summary.map((p) => [p, []]));
 // Runs in the page before its scripts: wraps `Plotly.react` to time each chart's draw (the

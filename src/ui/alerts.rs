@@ -69,14 +69,21 @@ pub fn AlertsBanner(state: AppState) -> impl IntoView {
 #[component]
 pub fn SummaryPanel(state: AppState) -> impl IntoView {
     let lang = state.lang;
+    // Like the facts table, the text follows the view once its charts are drawn
+    // (`charts::table_turn`), so a filter change does not render it before plotly.js draws.
+    let turn = super::charts::table_turn();
     let text = Memo::new(move |_| {
-        let lang = lang.get();
-        let prices = state.config.with(|c| c.prices.clone());
-        state.facts.with(|f| {
+        turn.track();
+        let lang = lang.get_untracked();
+        let prices = state.config.with_untracked(|c| c.prices.clone());
+        state.facts.with_untracked(|f| {
             if f.data_version == 0 || f.input.dashboard.is_empty() {
                 return None;
             }
-            Some(summary_text(&f.input.dashboard, &f.input.totals, &f.input.conversion, f.evaluation.as_ref(), &prices, lang))
+            let t0 = super::browser::now();
+            let text = summary_text(&f.input.dashboard, &f.input.totals, &f.input.conversion, f.evaluation.as_ref(), &prices, lang);
+            super::browser::measure("modelpulse:summary", t0, super::browser::now());
+            Some(text)
         })
     });
     let paragraphs = move || match text.get() {
