@@ -68,6 +68,7 @@ const server = await startServer({
   mounts: { '/': DIST, '/data': SERVED, '/old': OLD, '/single': SINGLE, '/ranged': SINGLE },
   overrides: { '/config.json': config({}) },
   rangePrefixes: ['/ranged/'],
+  noStorePrefixes: ['/ranged/'],
 });
 const BASE = server.origin + '/';
 
@@ -341,10 +342,11 @@ test('single files: polls revalidate (304, no body); a replaced file is decoded 
   }
 });
 
-test('single files on a server with Range support: the first poll already sends the load\'s validators (304, nothing fetched or decoded twice)', async () => {
+test('single files (Range support, no-store): the first poll already sends the load\'s validators (304, nothing fetched or decoded twice)', async () => {
   // The page reads each snapshot with a Range request first (src/worker/ranges.rs); these files
-  // are small, so the 206 holds them whole. The browser's cache cannot revalidate a full GET from
-  // that, so without the load's ETag the first poll would download every file again.
+  // are small, so the 206 holds them whole. The host sends `Cache-Control: no-store`, so the
+  // browser keeps nothing to revalidate: only the load's own ETag/Last-Modified, sent by the
+  // worker, can make the first poll a 304 instead of a second download and decode.
   const tables = ['raw_llm_events', 'raw_support_events', 'raw_conversion_events'];
   server.setOverride('/config.json', config({
     manifest: null,

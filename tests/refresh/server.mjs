@@ -15,6 +15,8 @@
 // - `rangePrefixes`: paths under these answer `Range: bytes=a-b` / `bytes=-n` with `206` and
 //   `Content-Range` (with the same ETag/Last-Modified); elsewhere `Range` is ignored (200, whole).
 //   The log records each request's `range` header (null when none).
+// - `noStorePrefixes`: paths under these are sent with `Cache-Control: no-store` (a host whose
+//   responses the browser must not cache; conditional requests still work).
 import http from 'node:http';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -34,7 +36,7 @@ export function corrupt(buf) {
   return out;
 }
 
-export function startServer({ mounts, overrides = {}, failPrefix = '/data/', rangePrefixes = [] }) {
+export function startServer({ mounts, overrides = {}, failPrefix = '/data/', rangePrefixes = [], noStorePrefixes = [] }) {
   const entries = Object.entries(mounts).sort((a, b) => b[0].length - a[0].length);
   const log = [];
   let mode = 'ok';
@@ -57,7 +59,8 @@ export function startServer({ mounts, overrides = {}, failPrefix = '/data/', ran
     const ims = req.headers['if-modified-since'];
     const conditional = Boolean(inm || ims);
     const headers = {
-      'content-type': type, 'cache-control': 'no-cache', etag, 'last-modified': lastModified,
+      'content-type': type, 'cache-control': noStorePrefixes.some((p) => pathname.startsWith(p)) ? 'no-store' : 'no-cache',
+      etag, 'last-modified': lastModified,
       'access-control-allow-origin': '*',
     };
     let notModified = false;
