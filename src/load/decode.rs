@@ -13,10 +13,11 @@
 //! embedded Arrow schema): a large/view string or a dictionary column reads as `Utf8`, INT96 as
 //! `Timestamp(ns)`.
 //!
-//! String columns are decoded as `Dictionary(Int32, Utf8)` arrays holding each distinct value
-//! once per row group: a value decoded from a dictionary page is mapped to its key by its address
-//! in that page (no hash, no comparison per row); PLAIN/DELTA-encoded pages compare with the
-//! previous row and otherwise add a value.
+//! String columns are decoded as `Dictionary(Int32, Utf8)` arrays by our own page decoding
+//! ([`read_strings`]): a column chunk's dictionary page gives the values, dictionary-encoded data
+//! pages give the keys straight from their RLE/bit-packed indices (no string, hash or comparison
+//! per row); values of PLAIN (or, through the crate's reader, DELTA) pages compare with the
+//! previous row and otherwise are added as new values.
 
 use super::pages::chunk_pages;
 use super::ranges::Source;
@@ -818,7 +819,7 @@ fn read_strings(descr: ColumnDescPtr, mut pages: super::pages::Pages, rows: usiz
                 }
                 let mut next = values.iter();
                 for r in 0..records {
-                    if nullable && levels[r] != max {
+                    if nullable && levels.get(r) != Some(&max) {
                         b.push_null();
                     } else {
                         let v = next.next().ok_or_else(|| corrupt_page("fewer values than non-null rows"))?;
