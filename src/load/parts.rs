@@ -235,8 +235,7 @@ impl Dataset {
         }
         if extra.offsets_slice().len() > 1 {
             let extra = extra.finish();
-            let joined = arrow_select::concat::concat(&[&t.session_keys as &dyn Array, &extra]).expect("two string arrays");
-            t.session_keys = joined.as_any().downcast_ref::<arrow_array::StringArray>().expect("string array").clone();
+            t.session_keys = super::tables::join_strings(&t.session_keys, &extra);
         }
         t.session_index = std::sync::OnceLock::from(index);
         t.file = label;
@@ -404,25 +403,20 @@ fn label<'a>(table: Table, mut names: impl ExactSizeIterator<Item = &'a str>) ->
     }
 }
 
-/// `created_at` ticks per second of a part (1, 1e3, 1e6 or 1e9), from its Arrow schema; 1 when
-/// unreadable or absent (the load then refuses the part).
+/// `created_at` ticks per second of a part (1, 1e3, 1e6 or 1e9), from the type the decoder
+/// gives it ([`super::decode::column_type`]); 1 when unreadable or absent (the load then refuses
+/// the part).
 fn part_time_unit(bytes: &Bytes) -> i64 {
     use arrow_schema::{DataType, TimeUnit};
-    use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions};
     let Ok(Ok(meta)) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ArrowReaderMetadata::load(bytes, ArrowReaderOptions::new())
+        parquet::file::metadata::ParquetMetaDataReader::new().parse_and_finish(bytes)
     })) else {
         return 1;
     };
-    let dt = match meta.schema().field_with_name("created_at").map(|f| f.data_type().clone()) {
-        Ok(DataType::Dictionary(_, v)) => *v,
-        Ok(d) => d,
-        Err(_) => return 1,
-    };
-    match dt {
-        DataType::Timestamp(TimeUnit::Millisecond, _) => 1_000,
-        DataType::Timestamp(TimeUnit::Microsecond, _) => 1_000_000,
-        DataType::Timestamp(TimeUnit::Nanosecond, _) => 1_000_000_000,
+    match super::decode::column_type(&meta, "created_at") {
+        Some(DataType::Timestamp(TimeUnit::Millisecond, _)) => 1_000,
+        Some(DataType::Timestamp(TimeUnit::Microsecond, _)) => 1_000_000,
+        Some(DataType::Timestamp(TimeUnit::Nanosecond, _)) => 1_000_000_000,
         _ => 1,
     }
 }

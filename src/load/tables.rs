@@ -203,7 +203,6 @@ fn intern_local(col: &Text, keep: Option<&NullBuffer>, null_as: &str, out: &mut 
 /// `a`'s strings followed by `b`'s (nulls kept): appending interned session keys without Arrow's
 /// generic `concat` kernel (which links every type's concatenation and `interleave`, ~300 kB of
 /// the worker's code before wasm-opt).
-#[allow(dead_code)] // For `parts.rs` (appending parts' session keys).
 pub(crate) fn join_strings(a: &StringArray, b: &StringArray) -> StringArray {
     let bytes = a.value_data().len() + b.value_data().len();
     let mut out = arrow_array::builder::StringBuilder::with_capacity(a.len() + b.len(), bytes);
