@@ -50,6 +50,9 @@ for f in "$DIST"/*.wasm "$DIST"/*.js "$DIST"/*.css "$DIST"/vendor/*.js "$DIST/in
   printf '  %-48s %9d raw %9d brotli\n' "${f#"$DIST"/}" "$raw" "$br"
 done
 printf '  %-48s %9s     %9d brotli (goal <= 1200000)\n' "total" "" "$total"
+# Sizes are deterministic for pinned tools (rustc, wasm-bindgen, wasm-opt, plotly.js), so the
+# budget is a check: a dependency that drags code into a wasm fails here, not in a later benchmark.
+if [ "$total" -le 1200000 ]; then ok "page download except data: $total bytes brotli <= 1200000"; else bad "page download except data: $total bytes brotli > 1200000"; fi
 
 # Test data: bad files served as raw_llm_events.parquet (with the demo's other two files), a
 # folder with only the LLM file, and snapshots with an HTML provider name.
