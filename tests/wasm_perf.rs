@@ -5,7 +5,7 @@
 //! numbers are consistent, not a time (the machine may be busy).
 //!
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --release --target wasm32-unknown-unknown --test wasm_perf -- --nocapture`
-//! (`--profile web` instead of `--release` measures the page's opt-level; both are optimised
+//! (`--profile web-worker` instead of `--release` measures the worker's opt-level; both are optimised
 //! builds, so both use the 1M-event snapshot). Then prints the same load phase by phase
 //! (`Dataset::load_timed`: footer, each column's decode, each normalising step, the indices).
 #![cfg(target_arch = "wasm32")]
