@@ -11,7 +11,9 @@
 //!   re-merges only the tables whose part list changed. A part listed twice or rewritten with a new
 //!   hash is never counted twice: the tables are rebuilt from exactly the new manifest's
 //!   de-duplicated keys. Any failure leaves the dataset and the last good manifest as they were.
-//! - [`FileSync`]: three single files, each refetched only when its validators say it changed.
+//! - [`FileSync`]: three single files, each refetched only when its validators say it changed
+//!   ([`FileSync::is_same`]: a body with the held validators is not decoded again).
+//! - [`ranged_changed`]: whether a file read by ranges changed, from a poll's suffix-range answer.
 //! - [`Schedule`]: the poll period, exponential backoff after failures (capped at
 //!   [`MAX_BACKOFF_SECONDS`], reset by a success) and pause.
 //! - [`Status`] and [`status_lines`]: "updated N s ago", "paused", the stale warning and the
@@ -87,6 +89,30 @@ pub fn classify(status: u16, status_text: &str, conditional: bool) -> Reply {
         304 if conditional => Reply::NotModified,
         200..=299 => Reply::Body,
         _ => Reply::Failed { why: format!("HTTP {status} {status_text}").trim_end().to_string() },
+    }
+}
+
+/// Whether a poll of a file read by ranges (a conditional suffix-range request, answered with a
+/// body rather than a `304`) shows a different file than the one held: `held` and `held_len` are
+/// the validators and the length of the file the data was read from; `got` and `got_len` (the
+/// total of the answer's `Content-Range`, or the body's length for a `200`) describe the answer.
+/// Changed when the lengths differ, or when a validator the answer carries differs from the held
+/// one (an `ETag` first; a `Last-Modified` only when neither side has an `ETag`). A server that
+/// ignores `If-None-Match` but sends the same validators therefore does not make the poll re-read
+/// the file. Without any validator on either side only a new length shows a change.
+pub fn ranged_changed(held: &Validators, held_len: u64, got: &Validators, got_len: Option<u64>) -> bool {
+    if got_len.is_some_and(|n| n != held_len) {
+        return true;
+    }
+    match (&held.etag, &got.etag) {
+        (Some(a), Some(b)) => return a != b,
+        (None, Some(_)) => return true,
+        _ => {}
+    }
+    match (&held.last_modified, &got.last_modified) {
+        (Some(a), Some(b)) => a != b,
+        (None, Some(_)) => true,
+        _ => false,
     }
 }
 
@@ -351,6 +377,13 @@ impl FileSync {
     /// The files to poll: (table, URL, conditional headers).
     pub fn requests(&self) -> Vec<FileRequest> {
         self.files.iter().map(|(t, u, v)| (*t, u.clone(), v.conditional_headers())).collect()
+    }
+
+    /// True when a body answered to `table`'s conditional request carries the validators already
+    /// held for it (non-empty): the server ignored `If-None-Match` / `If-Modified-Since`, the file
+    /// is the one loaded, and decoding it again would change nothing.
+    pub fn is_same(&self, table: Table, got: &Validators) -> bool {
+        !got.is_empty() && self.files.iter().any(|(t, _, v)| *t == table && v == got)
     }
 
     /// Decodes a new body of `table`'s file `name` into `ds` and, on success, remembers

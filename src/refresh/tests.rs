@@ -507,3 +507,51 @@ mod props {
         }
     }
 }
+
+// ranged_changed: a poll of a file read by ranges.
+
+fn v(etag: Option<&str>, lm: Option<&str>) -> Validators {
+    Validators::from_headers(etag, lm)
+}
+
+#[test]
+fn ranged_same_validators_and_length_is_unchanged() {
+    let held = v(Some("\"a\""), Some("Fri, 27 Nov 2026 10:00:00 GMT"));
+    assert!(!ranged_changed(&held, 5_000_000, &held.clone(), Some(5_000_000)));
+    // A 206 without Content-Range total (unreadable) and the same validators: unchanged.
+    assert!(!ranged_changed(&held, 5_000_000, &held.clone(), None));
+}
+
+#[test]
+fn ranged_new_etag_or_length_is_changed() {
+    let held = v(Some("\"a\""), Some("Fri, 27 Nov 2026 10:00:00 GMT"));
+    assert!(ranged_changed(&held, 5_000_000, &v(Some("\"b\""), Some("Fri, 27 Nov 2026 10:00:00 GMT")), Some(5_000_000)));
+    assert!(ranged_changed(&held, 5_000_000, &held.clone(), Some(5_000_001)));
+    // The ETag decides when both have one, whatever Last-Modified says.
+    assert!(!ranged_changed(&held, 5_000_000, &v(Some("\"a\""), Some("Fri, 27 Nov 2026 11:00:00 GMT")), Some(5_000_000)));
+}
+
+#[test]
+fn ranged_last_modified_decides_without_etags() {
+    let held = v(None, Some("Fri, 27 Nov 2026 10:00:00 GMT"));
+    assert!(!ranged_changed(&held, 10, &held.clone(), Some(10)));
+    assert!(ranged_changed(&held, 10, &v(None, Some("Fri, 27 Nov 2026 10:00:05 GMT")), Some(10)));
+    // No validators anywhere: only the length can tell.
+    assert!(!ranged_changed(&Validators::default(), 10, &Validators::default(), Some(10)));
+    assert!(ranged_changed(&Validators::default(), 10, &Validators::default(), Some(11)));
+    // A validator appearing where none was held: the file may have changed.
+    assert!(ranged_changed(&Validators::default(), 10, &v(Some("\"x\""), None), Some(10)));
+}
+
+#[test]
+fn file_sync_is_same_only_for_the_held_non_empty_validators() {
+    let mut sync = FileSync::new(&[(Table::LlmEvents, "a.parquet".into()), (Table::SupportEvents, "b.parquet".into())]);
+    let held = v(Some("\"a\""), None);
+    // Nothing held: never the same (a body is decoded).
+    assert!(!sync.is_same(Table::LlmEvents, &held));
+    sync.seed(Table::LlmEvents, held.clone());
+    assert!(sync.is_same(Table::LlmEvents, &held));
+    assert!(!sync.is_same(Table::LlmEvents, &v(Some("\"b\""), None)));
+    assert!(!sync.is_same(Table::SupportEvents, &held));
+    assert!(!sync.is_same(Table::SupportEvents, &Validators::default()));
+}
