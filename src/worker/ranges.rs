@@ -16,6 +16,9 @@
 //! (`Access-Control-Expose-Headers`); a probe that gets no answer (a refused preflight) or a
 //! `206` without a readable `Content-Range` falls back to a whole-file GET. `Loaded::ranges`
 //! carries the requests and bytes for the stats footer.
+//!
+//! With `refresh_seconds > 0`, [`poll`] checks the ranged files every poll with a conditional
+//! `Range: bytes=-65536` request and re-reads a changed file by ranges (docs/ranges.md, "Polling").
 
 use crate::fetch;
 use crate::js::{now, post};
@@ -27,7 +30,7 @@ use modelpulse::page::view::RangeChoice;
 use modelpulse::i18n::Lang;
 use modelpulse::protocol::{FetchError, FromWorker, LoadSource, Loaded, RangeStats, Span};
 use modelpulse::query::Query;
-use modelpulse::refresh::Validators;
+use modelpulse::refresh::{classify, ranged_changed, Failure, Reply, Validators};
 use std::cell::{Cell, RefCell};
 use std::ops::Range;
 
@@ -43,6 +46,13 @@ struct Entry {
     name: String,
     file: RangedFile,
     requests: u32,
+    /// The validators of the suffix-range answer the footer was read from (the file's `ETag` /
+    /// `Last-Modified`): what [`poll`] sends and compares.
+    validators: Validators,
+    /// The view range of the load, applied again to a changed file's footer by [`poll`].
+    range: RangeChoice,
+    /// The cache mode its range requests use ([`Cache`]).
+    cache: Cache,
 }
 
 thread_local! {
@@ -67,11 +77,24 @@ pub struct Ranged {
     plan: modelpulse::load::ranges::Plan,
 }
 
-fn request(range: &str) -> Result<web_sys::RequestInit, FetchError> {
+fn request(range: &str, cache: Cache) -> Result<web_sys::RequestInit, FetchError> {
+    request_with(range, &[], cache)
+}
+
+/// The cache mode of range requests: `NoCache` for a load (the browser revalidates what it
+/// holds); `NoStore` once a poll saw the file change (a browser cache holding pieces of the old
+/// file would otherwise split or patch the new file's range requests with them).
+type Cache = web_sys::RequestCache;
+
+/// A GET of `range` with the `extra` headers (a poll's conditional ones) and `cache` mode.
+fn request_with(range: &str, extra: &[(&'static str, String)], cache: web_sys::RequestCache) -> Result<web_sys::RequestInit, FetchError> {
     let init = web_sys::RequestInit::new();
-    init.set_cache(web_sys::RequestCache::NoCache);
+    init.set_cache(cache);
     let headers = web_sys::Headers::new().map_err(|e| FetchError::Network(crate::js::error_text(&e)))?;
     headers.set("Range", range).map_err(|e| FetchError::Network(crate::js::error_text(&e)))?;
+    for (k, v) in extra {
+        headers.set(k, v).map_err(|e| FetchError::Network(crate::js::error_text(&e)))?;
+    }
     init.set_headers(&headers);
     Ok(init)
 }
@@ -97,8 +120,8 @@ async fn body(resp: &web_sys::Response, progress: &Progress) -> Result<Vec<u8>, 
 
 /// Bytes `r` of `url` (`206` with exactly that `Content-Range`); a mismatch is a network-style
 /// error naming what came back.
-async fn get_range(url: &str, r: &Range<u64>, len: u64, progress: &Progress) -> Result<Bytes, FetchError> {
-    let resp = fetch::fetch(url, &request(&format!("bytes={}-{}", r.start, r.end - 1))?).await?;
+async fn get_range(url: &str, r: &Range<u64>, len: u64, cache: Cache, progress: &Progress) -> Result<Bytes, FetchError> {
+    let resp = fetch::fetch(url, &request(&format!("bytes={}-{}", r.start, r.end - 1), cache)?).await?;
     if resp.status() != 206 {
         return Err(if resp.ok() {
             FetchError::Network(format!("HTTP {} to a range request (expected 206)", resp.status()))
@@ -122,8 +145,8 @@ async fn get_range(url: &str, r: &Range<u64>, len: u64, progress: &Progress) -> 
 /// The last `n` bytes of `url` and its length, or the whole file when the server ignores ranges;
 /// either with the response's validators (a `206`'s describe the whole file).
 #[allow(clippy::type_complexity)]
-async fn tail(url: &str, n: u64, progress: &Progress) -> Result<Result<(Vec<u8>, u64, Validators), (Vec<u8>, Validators)>, FetchError> {
-    let resp = match fetch::fetch(url, &request(&format!("bytes=-{n}"))?).await {
+async fn tail(url: &str, n: u64, cache: Cache, progress: &Progress) -> Result<Result<(Vec<u8>, u64, Validators), (Vec<u8>, Validators)>, FetchError> {
+    let resp = match fetch::fetch(url, &request(&format!("bytes=-{n}"), cache)?).await {
         Ok(r) => r,
         // No answer: a cross-origin host may refuse the preflight a suffix `Range` needs (it is
         // not a CORS-safelisted header value). Try a plain GET, whose error (if any) is the one
@@ -162,11 +185,17 @@ async fn tail(url: &str, n: u64, progress: &Progress) -> Result<Result<(Vec<u8>,
 /// view's days in this file whichever table ends last (a file ending earlier fetches at most a
 /// few days more). A footer without statistics gives no bounds: every row group is fetched.
 pub async fn fetch_file(table: Table, url: &str, name: &str, range: RangeChoice, progress: &Progress) -> Result<Got, FetchError> {
+    fetch_file_with(table, url, name, range, Cache::NoCache, progress).await
+}
+
+/// [`fetch_file`] with the range requests' `cache` mode.
+async fn fetch_file_with(table: Table, url: &str, name: &str, range: RangeChoice, cache: Cache, progress: &Progress) -> Result<Got, FetchError> {
     let mut want = FOOTER_GUESS;
     let mut requests = 0u32;
+    let mut held: Validators;
     let footer = loop {
         requests += 1;
-        let (tail_bytes, len, validators) = match tail(url, want, progress).await? {
+        let (tail_bytes, len, validators) = match tail(url, want, cache, progress).await? {
             Ok(t) => t,
             Err((whole, v)) => return Ok(Got::Whole(whole, v)),
         };
@@ -176,7 +205,7 @@ pub async fn fetch_file(table: Table, url: &str, name: &str, range: RangeChoice,
             if rest == 0 {
                 return Ok(Got::Whole(tail_bytes, validators));
             }
-            let head = get_range(url, &(0..rest), len, progress).await?;
+            let head = get_range(url, &(0..rest), len, cache, progress).await?;
             let mut whole = Vec::with_capacity(len as usize);
             whole.extend_from_slice(&head);
             whole.extend_from_slice(&tail_bytes);
@@ -184,6 +213,7 @@ pub async fn fetch_file(table: Table, url: &str, name: &str, range: RangeChoice,
             // file, and the first poll fetches it again.
             return Ok(Got::Whole(whole, validators));
         }
+        held = validators;
         match Footer::parse(name, len, Bytes::from(tail_bytes)) {
             Ok(FooterRead::Done(f)) => break f,
             Ok(FooterRead::NeedTail(n)) if n > want => want = n,
@@ -200,11 +230,11 @@ pub async fn fetch_file(table: Table, url: &str, name: &str, range: RangeChoice,
     };
     let mut pieces = Vec::with_capacity(missing.len());
     for r in &missing {
-        pieces.push((r.start, get_range(url, r, file.footer().len(), progress).await?));
+        pieces.push((r.start, get_range(url, r, file.footer().len(), cache, progress).await?));
         requests += 1;
     }
     file.add(window, pieces);
-    Ok(Got::Ranged(Ranged { entry: Entry { table, url: url.to_string(), name: name.to_string(), file, requests }, plan }))
+    Ok(Got::Ranged(Ranged { entry: Entry { table, url: url.to_string(), name: name.to_string(), file, requests, validators: held, range, cache }, plan }))
 }
 
 /// The load the ranged files belong to: what a `Loaded` posted after a widening repeats.
@@ -252,7 +282,9 @@ pub fn clear() {
     CTX.with_borrow_mut(|c| *c = None);
 }
 
-fn summary(errors: Vec<String>, whole_bytes: u64) -> Loaded {
+/// The engine's summary with `errors` and `whole_bytes` plus the ranged files' bytes, its date
+/// range widened to the ranged files' full spans, and the range stats.
+pub(crate) fn summary(errors: Vec<String>, whole_bytes: u64) -> Loaded {
     let (stats, spans) = FILES.with_borrow(|files| {
         let stats = (!files.is_empty()).then(|| RangeStats {
             files: files.len() as u32,
@@ -311,26 +343,26 @@ pub async fn widen(query: &Query) {
 
 async fn widen_now(query: &Query) {
     let Some((load, lang)) = CTX.with_borrow(|c| c.as_ref().map(|c| (c.load, c.lang))) else { return };
-    let todo: Vec<(usize, Window, RangedFile, String, String, Table)> = FILES.with_borrow(|files| {
+    let todo: Vec<(usize, Window, RangedFile, String, String, Table, Cache)> = FILES.with_borrow(|files| {
         files
             .iter()
             .enumerate()
             .filter_map(|(i, f)| {
                 let need = Window::for_query(f.table, query.from, query.to);
                 let w = f.file.window().map_or(need, |w| w.hull(&need));
-                (!f.file.covers(&need)).then(|| (i, w, f.file.clone(), f.url.clone(), f.name.clone(), f.table))
+                (!f.file.covers(&need)).then(|| (i, w, f.file.clone(), f.url.clone(), f.name.clone(), f.table, f.cache))
             })
             .collect()
     });
     let t0 = now();
     let progress = Progress::new(false, 0);
-    for (i, window, mut file, url, name, table) in todo {
+    for (i, window, mut file, url, name, table, cache) in todo {
         let mut requests = 0u32;
         let result: Result<(), String> = async {
             let (plan, missing) = file.missing(window).map_err(|e| e.to_string())?;
             let mut pieces = Vec::with_capacity(missing.len());
             for r in &missing {
-                let b = get_range(&url, r, file.footer().len(), &progress).await.map_err(|e| e.text(lang, &name, &url))?;
+                let b = get_range(&url, r, file.footer().len(), cache, &progress).await.map_err(|e| e.text(lang, &name, &url))?;
                 requests += 1;
                 pieces.push((r.start, b));
             }
@@ -365,4 +397,119 @@ async fn widen_now(query: &Query) {
     loaded.fetch = Span { start: t0, end: now() };
     loaded.decode = loaded.fetch;
     post(&FromWorker::Loaded(loaded));
+}
+
+/// A changed file, re-opened by a poll.
+enum Fresh {
+    Ranged(Ranged),
+    /// The file is now small (or the server stopped answering ranges): loaded whole.
+    Whole(Vec<u8>),
+}
+
+/// Polls every file read by ranges (one poll of the refresh, `crate::refresh`): per file a
+/// conditional suffix-range request — `Range: bytes=-65536` (the load's first request) with
+/// `If-None-Match` / `If-Modified-Since` from the validators held, `no-store` — so a poll never
+/// downloads a file whole. A `304`, or an answer whose validators and length equal the held ones
+/// ([`ranged_changed`]: a server that ignores the conditional headers), leaves the file alone:
+/// nothing more is fetched or decoded. A changed file is re-opened by ranges like the load (its
+/// footer, then the row groups of the load's view range; a view beyond it widens as after a load)
+/// and its table replaced. Any failure (no answer, an HTTP error, a bad footer, a decode error) keeps
+/// that table's last good data and validators; the first is returned after every file was
+/// polled. Returns (any table changed, bytes fetched for the changed files, failure). One at a
+/// time with [`widen`].
+pub async fn poll(lang: Lang) -> (bool, u64, Option<Failure>) {
+    while BUSY.get() {
+        sleep(10).await;
+    }
+    let Some(load) = CTX.with_borrow(|c| c.as_ref().map(|c| c.load)) else { return (false, 0, None) };
+    BUSY.set(true);
+    #[allow(clippy::type_complexity)]
+    let todo: Vec<(Table, String, String, Validators, u64, RangeChoice)> = FILES.with_borrow(|files| {
+        files.iter().map(|f| (f.table, f.url.clone(), f.name.clone(), f.validators.clone(), f.file.footer().len(), f.range)).collect()
+    });
+    let (mut changed, mut bytes, mut failure) = (false, 0u64, None);
+    for (table, url, name, held, len, range) in todo {
+        let fresh = poll_one(table, &url, &name, &held, len, range, lang).await;
+        if !crate::shell::is_current(load) {
+            break;
+        }
+        match fresh.and_then(|f| f.map(|f| replace(table, &url, &name, f)).transpose()) {
+            Ok(None) => {}
+            Ok(Some(b)) => {
+                changed = true;
+                bytes += b;
+            }
+            Err(f) => {
+                failure.get_or_insert(f);
+            }
+        }
+    }
+    BUSY.set(false);
+    (changed, bytes, failure)
+}
+
+/// One file's poll (see [`poll`]): `Ok(None)` when unchanged.
+#[allow(clippy::too_many_arguments)]
+async fn poll_one(
+    table: Table,
+    url: &str,
+    name: &str,
+    held: &Validators,
+    len: u64,
+    range: RangeChoice,
+    lang: Lang,
+) -> Result<Option<Fresh>, Failure> {
+    let fail = |e: FetchError| crate::refresh::fetch_failure(lang, name, &e);
+    let headers = held.conditional_headers();
+    let conditional = !headers.is_empty();
+    let init = request_with(&format!("bytes=-{FOOTER_GUESS}"), &headers, web_sys::RequestCache::NoStore).map_err(fail)?;
+    let resp = fetch::fetch(url, &init).await.map_err(fail)?;
+    match classify(resp.status(), &resp.status_text(), conditional) {
+        Reply::NotModified => return Ok(None),
+        Reply::Failed { why } => return Err(Failure::new(name, why)),
+        Reply::Body => {}
+    }
+    let got = crate::refresh::validators_of(&resp);
+    let total = if resp.status() == 206 { content_range(&resp).map(|c| c.2) } else { fetch::content_length(&resp) };
+    // The answer's body is not needed (a changed file is re-opened below; a `200` from a server
+    // that stopped honouring `Range` would be the whole file).
+    if let Some(b) = resp.body() {
+        let _ = b.cancel();
+    }
+    if !ranged_changed(held, len, &got, total) {
+        return Ok(None);
+    }
+    let progress = Progress::new(false, 0);
+    match fetch_file_with(table, url, name, range, Cache::NoStore, &progress).await.map_err(fail)? {
+        Got::Ranged(r) => Ok(Some(Fresh::Ranged(r))),
+        Got::Whole(b, _) => Ok(Some(Fresh::Whole(b))),
+        Got::Failed(message) => Err(Failure::new(name, message)),
+    }
+}
+
+/// Decodes `fresh` into the engine's dataset as `table`'s data (replacing it) and keeps it in
+/// place of the ranged file `url`; returns the bytes it fetched. On error nothing changes.
+fn replace(table: Table, url: &str, name: &str, fresh: Fresh) -> Result<u64, Failure> {
+    let failure = |e: modelpulse::error::LoadError| Failure::new(name, e.to_string());
+    match fresh {
+        Fresh::Ranged(Ranged { mut entry, plan }) => {
+            let src = entry.file.source(&plan).map_err(failure)?;
+            ENGINE.with_borrow_mut(|e| e.dataset_mut().load_source(table, name, src)).map_err(failure)?;
+            let bytes = entry.file.bytes_fetched();
+            FILES.with_borrow_mut(|files| {
+                if let Some(old) = files.iter_mut().find(|f| f.url == url) {
+                    entry.requests += old.requests;
+                    *old = entry;
+                }
+            });
+            Ok(bytes)
+        }
+        Fresh::Whole(b) => {
+            let n = b.len() as u64;
+            ENGINE.with_borrow_mut(|e| e.dataset_mut().load(table, name, Bytes::from(b))).map_err(failure)?;
+            // No longer read by ranges (nor polled: see docs/ranges.md).
+            FILES.with_borrow_mut(|files| files.retain(|f| f.url != url));
+            Ok(n)
+        }
+    }
 }

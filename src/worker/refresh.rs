@@ -8,7 +8,10 @@
 //!   re-merge only the tables whose parts changed, in the engine's dataset.
 //! - Single files ([`start_files`], after the shell's first `LoadUrls`): each poll asks for each
 //!   file with its validators — from the first poll on, those of the first load's responses —; a
-//!   304 keeps the table, a body is decoded and replaces it.
+//!   304 keeps the table, a body is decoded and replaces it (unless it carries the held
+//!   validators: a server that ignores the conditional headers). Files read by ranges are polled
+//!   in the same poll by `crate::ranges::poll` (conditional suffix-range requests; a changed file
+//!   is re-read by ranges).
 //! - Every poll posts `FromWorker::Refresh(Status)` (the page's status line); one that changed the
 //!   data also posts `Loaded { refresh: true }` (the page asks for the view again and redraws with
 //!   `Plotly.react`, keeping zoom and filters). A failed poll changes nothing on screen but the
@@ -206,7 +209,7 @@ fn newest_of(q: &Poller) -> Option<chrono::DateTime<chrono::Utc>> {
 }
 
 /// The text of a fetch that got no answer, or a non-2xx one.
-fn fetch_failure(lang: Lang, file: &str, e: &FetchError) -> Failure {
+pub(crate) fn fetch_failure(lang: Lang, file: &str, e: &FetchError) -> Failure {
     match e {
         FetchError::Http { status, status_text } => Failure::new(file, format!("HTTP {status} {status_text}").trim_end().to_string()),
         FetchError::Network(detail) => Failure::new(file, format!("{} ({detail})", t(lang, "refresh.network"))),
@@ -332,6 +335,10 @@ async fn poll_files(p: &Shared) -> Result<Option<Loaded>, Failure> {
         let Watch::Files { sync, .. } = &q.watch else { unreachable!("files poller") };
         (sync.requests(), q.lang)
     };
+    let is_same = |table: Table, got: &Validators| {
+        let q = p.borrow();
+        matches!(&q.watch, Watch::Files { sync, .. } if sync.is_same(table, got))
+    };
     let t0 = now();
     let jobs = requests.into_iter().map(|(table, url, headers)| async move {
         let name = file_name_of(&url).to_string();
@@ -340,6 +347,14 @@ async fn poll_files(p: &Shared) -> Result<Option<Loaded>, Failure> {
         match classify(resp.status(), &resp.status_text(), conditional) {
             Reply::NotModified => Ok(None),
             Reply::Failed { why } => Err(Failure::new(&name, why)),
+            // A server that ignores the conditional headers but sends the held validators: the
+            // file loaded, nothing to decode.
+            Reply::Body if is_same(table, &validators_of(&resp)) => {
+                if let Some(b) = resp.body() {
+                    let _ = b.cancel();
+                }
+                Ok(None)
+            }
             Reply::Body => {
                 let body = fetch::read_body(&resp, |_| {}).await.map_err(|e| fetch_failure(lang, &name, &e))?;
                 Ok(Some((FileBytes { table, name, bytes: body.into() }, validators_of(&resp))))
@@ -347,14 +362,17 @@ async fn poll_files(p: &Shared) -> Result<Option<Loaded>, Failure> {
         }
     });
     let results = futures::future::join_all(jobs).await;
+    // Files read by ranges: conditional suffix-range polls; a changed one is re-read by ranges and
+    // replaced in the dataset here (`crate::ranges::poll`).
+    let (ranged_changed, ranged_bytes, ranged_failure) = crate::ranges::poll(lang).await;
     let fetch_end = now();
     if !in_charge(p) {
         return Ok(None);
     }
     let d0 = now();
-    let mut first_failure = None;
-    let mut changed = false;
-    let mut bytes = 0u64;
+    let mut first_failure = ranged_failure;
+    let mut changed = ranged_changed;
+    let mut bytes = ranged_bytes;
     for r in results {
         match r {
             Ok(None) => {}
@@ -376,7 +394,8 @@ async fn poll_files(p: &Shared) -> Result<Option<Loaded>, Failure> {
     }
     // Tables that did update stay updated (files are independent); a failure is still reported.
     if changed {
-        let mut loaded = ENGINE.with_borrow(|e| e.summary(Vec::new(), bytes));
+        // The ranged files' spans and stats too (the same as `ENGINE.summary` without any).
+        let mut loaded = crate::ranges::summary(Vec::new(), bytes);
         loaded.fetch = Span { start: t0, end: fetch_end };
         loaded.decode = Span { start: d0, end: now() };
         loaded.source = source_of(p);

@@ -75,7 +75,8 @@ pub(crate) fn run(msg: ToWorker, data: &JsValue) {
             spawn_local(async move {
                 let seeds = load_urls(load, &base, &urls, &facts, range, alerts_url.as_deref(), lang, true).await;
                 if refresh_seconds > 0 && is_current(load) {
-                    // Files read by ranges are not polled (a poll would download them whole).
+                    // Files read by ranges are polled by `crate::ranges::poll` (conditional
+                    // suffix-range requests), not by the whole-file `FileSync`.
                     let urls: Vec<(Table, String)> =
                         urls.into_iter().filter(|(_, u)| !crate::ranges::is_ranged(&absolute(&base, u))).collect();
                     crate::refresh::start_files(load, &base, &urls, seeds, lang, refresh_seconds);

@@ -19,6 +19,7 @@ const env = (k) => { const v = process.env[k]; if (!v) throw new Error(`${k} is 
 const DIST = env('DIST'), CLI = env('CLI'), BIG = env('BIG');
 const FILES = ['raw_llm_events.parquet', 'raw_support_events.parquet', 'raw_conversion_events.parquet'];
 const size = (f) => fs.statSync(path.join(BIG, f)).size;
+const size2 = (dir, f) => fs.statSync(path.join(dir, f)).size;
 const cli = (...args) => execFileSync(CLI, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
 const FROM = '2026-11-01', TO = '2026-11-07';
 
@@ -115,6 +116,95 @@ test("config.json's default_range (no range in the URL) bounds the first range r
   } finally {
     await server.close();
     fs.rmSync(site, { recursive: true, force: true });
+  }
+});
+
+// Polling a file read by ranges (issue 6): every poll is a conditional suffix-range request
+// (never the whole file); unchanged → 304 and nothing else fetched; a server that ignores the
+// conditional headers (206, same ETag) → nothing re-read; a 500 → the last good data plus a
+// warning; the files replaced by bigger ones (10 more days) → re-read by ranges, the page equals
+// the CLI's facts for the new last 7 days, and the LLM file's bytes stay a fraction of it.
+test('a ranged file is polled: 304s, an ignoring server, a 500, then a bigger file read by ranges', async () => {
+  const BIG2 = env('BIG2');
+  const work = fs.mkdtempSync(path.join(path.dirname(BIG), 'ranges-poll-'));
+  const site = path.join(work, 'site'), data = path.join(work, 'data');
+  fs.mkdirSync(site); fs.mkdirSync(data);
+  for (const e of fs.readdirSync(DIST)) if (e !== 'config.json') fs.symlinkSync(path.join(DIST, e), path.join(site, e));
+  const config = JSON.parse(fs.readFileSync(path.join(DIST, 'config.json'), 'utf8'));
+  fs.writeFileSync(path.join(site, 'config.json'), JSON.stringify({ ...config, default_range: '7', refresh_seconds: 1, stale_after_seconds: 0 }));
+  const put = (from) => { for (const f of FILES) { const tmp = path.join(data, `.tmp-${f}`); fs.copyFileSync(path.join(from, f), tmp); fs.renameSync(tmp, path.join(data, f)); } };
+  put(BIG);
+  const server = await startServer({ '/': site, '/big': data }, { ranges: true, validators: 'honour' });
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const since = (i, f) => server.log.slice(i).filter((l) => l[0] === `/big/${f}`);
+  const TAIL = 'bytes=-65536';
+  try {
+    const { page, log, close } = await open(`${server.origin}/?data=big/`);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+    assert.equal(await downloadCsv(page), cli('facts', '--data', BIG, '--from', '2026-11-21', '--to', '2026-11-27'));
+    assert.match(await page.textContent('#stats-line'), /range reads: \d+ requests/);
+    const d0 = await draws(page);
+
+    // Unchanged: conditional tails answered 304, nothing else fetched or drawn.
+    let i = server.log.length;
+    await sleep(3500);
+    for (const f of [FILES[0], FILES[2]]) {
+      const polls = since(i, f);
+      console.log(`  unchanged ${f}: ${polls.map((l) => `${l[1]}→${l[2]}`).join(' ')}`);
+      assert.ok(polls.length >= 2, `${f}: fewer than 2 polls in 3.5 s at 1 s`);
+      for (const l of polls) assert.deepEqual([l[1], l[2], l[3], l[4]], [TAIL, 304, 0, true], `${f}: ${JSON.stringify(l)}`);
+    }
+    assert.equal(await draws(page), d0, 'an unchanged poll redrew');
+
+    // A server that ignores If-None-Match: 206 tails with the same ETag, nothing more read.
+    server.opts.validators = 'ignore';
+    i = server.log.length;
+    await sleep(3500);
+    const ign = since(i, FILES[0]);
+    console.log(`  ignoring server ${FILES[0]}: ${ign.map((l) => `${l[1]}→${l[2]}`).join(' ')}`);
+    assert.ok(ign.length >= 2, 'fewer than 2 polls');
+    for (const l of ign) assert.deepEqual([l[1], l[2]], [TAIL, 206], JSON.stringify(l));
+    assert.equal(await draws(page), d0, 'a poll with the same validators redrew');
+    assert.deepEqual(log.consoleErrors, []);
+
+    // 500: the last good data stays, with a warning; healing clears it.
+    server.opts.validators = 'honour';
+    server.opts.fail = 500;
+    await page.waitForFunction(() => [...document.querySelectorAll('#refresh-warnings li')].some((l) => /HTTP 500/.test(l.textContent)), null, { timeout: 20000 });
+    assert.equal(await downloadCsv(page), cli('facts', '--data', BIG, '--from', '2026-11-21', '--to', '2026-11-27'));
+    server.opts.fail = 0;
+    i = server.log.length;
+    await page.waitForFunction(() => document.querySelectorAll('#refresh-warnings li').length === 0, null, { timeout: 30000 }).catch(async (e) => {
+      const w = await page.$$eval('#refresh-warnings li', (l) => l.map((x) => x.textContent));
+      throw new Error(`the warning stayed: ${JSON.stringify(w)}; requests since healing: ${JSON.stringify(server.log.slice(i).filter((l) => l[0].startsWith('/big/')))}\n${e}`);
+    });
+
+    // Replaced by bigger files (to 2026-12-07): read by ranges again, the new last 7 days shown.
+    i = server.log.length;
+    const t0 = Date.now();
+    put(BIG2);
+    await page.waitForFunction(() => (document.querySelector('#facts-table')?.textContent || '').includes('7 Dec 2026'), null, { timeout: 30000 }).catch(async (e) => {
+      const rows = await page.$$eval('#facts-table tbody tr', (r) => r.map((x) => x.textContent.slice(0, 12)));
+      const w = await page.$$eval('#refresh-warnings li', (l) => l.map((x) => x.textContent));
+      throw new Error(`not shown: rows ${JSON.stringify(rows.slice(0, 3))}…${JSON.stringify(rows.slice(-2))}; warnings ${JSON.stringify(w)}; stats ${await page.textContent('#stats-line')}; errors ${await page.$$eval('#errors', (l) => l.map((x) => x.textContent))}; requests: ${JSON.stringify(server.log.slice(i).filter((l) => l[0].startsWith('/big/')).slice(0, 30))}\n${e}`);
+    });
+    console.log(`  replaced → 2026-12-07 shown after ${Date.now() - t0} ms`);
+    const want = cli('facts', '--data', BIG2, '--from', '2026-12-01', '--to', '2026-12-07');
+    let got = '';
+    for (let k = 0; k < 20 && got !== want; k++) { got = await downloadCsv(page); if (got !== want) await sleep(500); }
+    assert.equal(got, want);
+    const llm = since(i, FILES[0]);
+    const bytes = llm.reduce((n, l) => n + l[3], 0), llm2 = size2(BIG2, FILES[0]);
+    console.log(`  after the replacement: LLM ${bytes} of ${llm2} bytes (${pct(bytes, llm2)}); requests: ${llm.map((l) => `${l[1] || 'GET'}→${l[2]}`).join(' ')}`);
+    assert.ok(bytes * 4 < llm2, `LLM file: ${bytes} of ${llm2} bytes is not under 25 %`);
+    assert.ok(llm.every((l) => l[1] !== null), `a request without Range: ${JSON.stringify(llm)}`);
+    assert.ok(llm.every((l) => l[2] === 206 || l[2] === 304), `a request that was not answered 206/304: ${JSON.stringify(llm)}`);
+    assert.deepEqual(log.pageErrors, []);
+    assert.equal(await page.$('#errors'), null);
+    await close();
+  } finally {
+    await server.close();
+    fs.rmSync(work, { recursive: true, force: true });
   }
 });
 

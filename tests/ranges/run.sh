@@ -26,6 +26,14 @@ if [ ! -f "$BIG/raw_llm_events.parquet" ] || [ "$CLI" -nt "$BIG/raw_llm_events.p
     || die "modelpulse generate --row-group-rows 32768 (1M events)"
 fi
 ok "1M-event snapshot with small row groups: $BIG"
+# The same, 10 days longer: the files a polled page is switched to.
+BIG2=$ROOT/test-artifacts/ranges-big2
+if [ ! -f "$BIG2/raw_llm_events.parquet" ] || [ "$CLI" -nt "$BIG2/raw_llm_events.parquet" ]; then
+  rm -rf "$BIG2"
+  "$CLI" generate --out "$BIG2" --days 100 --events-per-day 11112 --end 2026-12-07 --row-group-rows 32768 >/dev/null \
+    || die "modelpulse generate --days 100 (the replacement snapshot)"
+fi
+ok "1.1M-event replacement snapshot (to 2026-12-07): $BIG2"
 # Reuse dist/ when nothing it is built from is newer (e.g. tests/e2e/run.sh just built it).
 DIST=${E2E_DIST:-dist}  # E2E_DIST: build/serve another folder (parallel runs)
 stale=yes
@@ -38,7 +46,7 @@ if [ -n "$stale" ] && [ "${SKIP_BUILD:-}" != 1 ]; then
   ok "trunk build --release --offline"
 fi
 
-out=$(DIST="$DIST" CLI="$CLI" BIG="$BIG" node tests/ranges/ranges.test.mjs 2>&1)
+out=$(DIST="$DIST" CLI="$CLI" BIG="$BIG" BIG2="$BIG2" node tests/ranges/ranges.test.mjs 2>&1)
 status=$?
 echo "$out"
 add_node_counts tests/ranges/ranges.test.mjs "$status" "$out"
