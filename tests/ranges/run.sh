@@ -18,21 +18,21 @@ die() { echo "FAIL $*"; echo "$passed passed, $((failed+1)) failed"; exit 1; }
 
 cargo build --quiet --bin modelpulse || die "cargo build --bin modelpulse"
 CLI=$ROOT/target/debug/modelpulse
+# snapshot DIR DAYS END: 11,112 events a day with small row groups (so a date filter can skip
+# most of them; the default is 131,072 rows), kept between runs unless the CLI is newer.
+snapshot() {
+  if [ ! -f "$1/raw_llm_events.parquet" ] || [ "$CLI" -nt "$1/raw_llm_events.parquet" ]; then
+    rm -rf "$1"
+    "$CLI" generate --out "$1" --days "$2" --events-per-day 11112 --end "$3" --row-group-rows 32768 >/dev/null \
+      || die "modelpulse generate --days $2 --end $3 --row-group-rows 32768"
+  fi
+}
 BIG=$ROOT/test-artifacts/ranges-big
-if [ ! -f "$BIG/raw_llm_events.parquet" ] || [ "$CLI" -nt "$BIG/raw_llm_events.parquet" ]; then
-  rm -rf "$BIG"
-  # Small row groups, so a date filter can skip most of them (the default is 131,072 rows).
-  "$CLI" generate --out "$BIG" --days 90 --events-per-day 11112 --end 2026-11-27 --row-group-rows 32768 >/dev/null \
-    || die "modelpulse generate --row-group-rows 32768 (1M events)"
-fi
+snapshot "$BIG" 90 2026-11-27
 ok "1M-event snapshot with small row groups: $BIG"
 # The same, 10 days longer: the files a polled page is switched to.
 BIG2=$ROOT/test-artifacts/ranges-big2
-if [ ! -f "$BIG2/raw_llm_events.parquet" ] || [ "$CLI" -nt "$BIG2/raw_llm_events.parquet" ]; then
-  rm -rf "$BIG2"
-  "$CLI" generate --out "$BIG2" --days 100 --events-per-day 11112 --end 2026-12-07 --row-group-rows 32768 >/dev/null \
-    || die "modelpulse generate --days 100 (the replacement snapshot)"
-fi
+snapshot "$BIG2" 100 2026-12-07
 ok "1.1M-event replacement snapshot (to 2026-12-07): $BIG2"
 # Reuse dist/ when nothing it is built from is newer (e.g. tests/e2e/run.sh just built it).
 DIST=${E2E_DIST:-dist}  # E2E_DIST: build/serve another folder (parallel runs)
