@@ -112,7 +112,9 @@ for (let i = 0; i < runs; i++) {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync'],
+      '--disable-component-update', '--no-first-run', '--disable-sync',
+      // CHROME_ARGS="--js-flags=..." for experiments (e.g. how much of a load runs in V8's baseline tier).
+      ...(process.env.CHROME_ARGS || '').split(' ').filter(Boolean)],
   });
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
   await page.addInitScript(instrument);
