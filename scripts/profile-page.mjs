@@ -16,7 +16,9 @@ const out = path.resolve(outArg || 'test-artifacts/profile');
 fs.mkdirSync(out, { recursive: true });
 const server = await startServer({ '/': path.resolve(dist), '/bench': path.resolve(data) });
 const CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute',
-  'disabled-by-default-v8.cpu_profiler', 'blink.user_timing', 'loading', 'toplevel'];
+  'disabled-by-default-v8.cpu_profiler', 'blink.user_timing', 'loading', 'toplevel',
+  // CATEGORIES="v8.wasm,disabled-by-default-v8.wasm.detailed" adds trace categories (e.g. wasm compilation).
+  ...(process.env.CATEGORIES || '').split(',').filter(Boolean)];
 
 const summary = [];
 const browser = await chromium.launch({
