@@ -262,6 +262,8 @@ pub fn Charts(state: AppState) -> impl IntoView {
             browser::expose("draws", &(generation as f64).into());
             let failed = state.errors.with_untracked(|e| !e.is_empty());
             browser::set_root_data("state", if failed { "error" } else { "ready" });
+            // Now that the page is idle: the views one filter change away, from the worker.
+            state.prefetch_neighbours();
         });
     });
 
