@@ -10,10 +10,17 @@ import { chromium } from 'playwright-core';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../tests/e2e/server.mjs';
+import { startServer as startRangeServer } from '../tests/ranges/server.mjs';
 
 const [dist, data, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg || 5);
-const server = await startServer({ '/': path.resolve(dist), '/bench': path.resolve(data) });
+// RANGES=1: a server that honours `Range` (as nginx, S3 and CDNs do): the worker then reads the
+// large snapshots by ranges, footer first, and decodes raw_llm_events row group by row group
+// while its bytes arrive. Default: a server without range support (every file fetched whole).
+const server = process.env.RANGES === '1'
+  ? await startRangeServer({ '/': path.resolve(dist), '/bench': path.resolve(data) })
+  : await startServer({ '/': path.resolve(dist), '/bench': path.resolve(data) });
+console.log(`server: ${process.env.RANGES === '1' ? 'honours Range requests' : 'no range support'}`);
 const url = `${server.origin}/?data=bench`;
 const phases = ['fetch', 'decode', 'aggregate', 'render', 'total', 'table', 'summary'];
 const summary = [...phases, 'filter', 'filterAll', 'beforePlot', 'longestRender', 'longestFilter'];

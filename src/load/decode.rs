@@ -134,6 +134,12 @@ impl Reader {
         Ok(Reader { file: file.to_string(), source, meta, columns, groups, rows, group_rows })
     }
 
+    /// Reads from `source` from now on (the same file with more of its bytes: a load decoding
+    /// row groups as they arrive). The selected row groups stay those of [`Reader::open`].
+    pub fn set_source(&mut self, source: Source) {
+        self.source = source;
+    }
+
     /// Decodes requested column `c` of selected row group `g` (an all-null array of type Null
     /// for an absent optional column).
     pub fn column(&self, g: usize, c: usize) -> Result<ArrayRef, LoadError> {

@@ -16,6 +16,7 @@ pub mod ranges;
 pub(crate) mod tables;
 mod parts;
 pub use parts::PartCache;
+pub use tables::LlmStream;
 
 use crate::contract::Table;
 use crate::error::LoadError;
@@ -83,13 +84,7 @@ impl Dataset {
     /// [`ranges`] for which facts stay exact).
     pub fn load_source(&mut self, table: Table, file: &str, bytes: ranges::Source) -> Result<TableReport, LoadError> {
         match table {
-            Table::LlmEvents => {
-                let t = LlmTable::load(file, bytes)?;
-                self.dashboard = DashboardIndex::build(&t);
-                self.llm = Some(t);
-                self.llm_merged = None;
-                self.attribute();
-            }
+            Table::LlmEvents => self.set_llm(LlmTable::load(file, bytes)?),
             Table::SupportEvents => {
                 self.support = Some(SupportTable::load(file, bytes)?);
                 self.attribute();
@@ -101,6 +96,13 @@ impl Dataset {
             }
         }
         Ok(self.table_report(table).expect("just loaded"))
+    }
+
+    /// Loads `raw_llm_events` decoded by `stream` (every planned row group pushed): the same
+    /// as [`Dataset::load_source`] of the fetched ranges.
+    pub fn install_llm(&mut self, stream: LlmStream) -> Result<TableReport, LoadError> {
+        self.set_llm(stream.finish()?);
+        Ok(self.table_report(Table::LlmEvents).expect("just loaded"))
     }
 
     /// Reads a published facts file (`dashboard_facts.parquet` / `conversion_facts.parquet`, as

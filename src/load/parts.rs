@@ -121,7 +121,8 @@ impl Dataset {
         Ok(self.table_report(table).expect("just loaded"))
     }
 
-    fn set_llm(&mut self, t: LlmTable) {
+    /// Makes `t` the LLM table: builds its dashboard index and attributes the tickets to it.
+    pub(super) fn set_llm(&mut self, t: LlmTable) {
         self.dashboard = DashboardIndex::build(&t);
         self.llm = Some(t);
         self.llm_merged = None;

@@ -256,12 +256,7 @@ impl Footer {
     /// and without the bytes the footer request already fetched. A chunk whose offsets lie
     /// outside the file's data is a `Corrupt` error naming the file.
     pub fn plan(&self, table: Table, window: Window, gap: u64) -> Result<Plan, LoadError> {
-        let corrupt = |detail: String| LoadError::Corrupt { file: self.file.clone(), detail };
-        let schema = self.meta.file_metadata().schema_descr();
-        let names = needed_columns(table);
-        let leaves: Vec<usize> = (0..schema.num_columns())
-            .filter(|&i| schema.column(i).path().parts().first().is_some_and(|p| names.contains(&p.as_str())))
-            .collect();
+        let leaves = self.leaves(table);
         let mut row_groups = Vec::new();
         let mut chunks = Vec::new();
         for g in 0..self.meta.num_row_groups() {
@@ -271,21 +266,7 @@ impl Footer {
                 continue;
             }
             row_groups.push(g);
-            let rg = self.meta.row_group(g);
-            for &leaf in &leaves {
-                let c = rg.column(leaf);
-                let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
-                let size = c.compressed_size();
-                let bad = || corrupt(format!("row group {g}, column {}: chunk at {start} of {size} bytes lies outside the data", c.column_path()));
-                let (Ok(start), Ok(size)) = (u64::try_from(start), u64::try_from(size)) else {
-                    return Err(bad());
-                };
-                let end = start.checked_add(size).ok_or_else(bad)?;
-                if end > self.data_end {
-                    return Err(bad());
-                }
-                chunks.push(start..end);
-            }
+            chunks.extend(self.chunks(&leaves, g)?);
         }
         let needed: u64 = chunks.iter().map(|r| r.end - r.start).sum();
         let tail_start = self.len - self.tail.len() as u64;
@@ -297,10 +278,74 @@ impl Footer {
         Ok(Plan { row_groups, ranges, needed })
     }
 
+    /// The file's name (for messages).
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The leaf columns [`Footer::plan`] fetches for `table`.
+    fn leaves(&self, table: Table) -> Vec<usize> {
+        let schema = self.meta.file_metadata().schema_descr();
+        let names = needed_columns(table);
+        (0..schema.num_columns())
+            .filter(|&i| schema.column(i).path().parts().first().is_some_and(|p| names.contains(&p.as_str())))
+            .collect()
+    }
+
+    /// The byte ranges of row group `g`'s chunks of the `leaves` columns; a chunk outside the
+    /// data is `Corrupt`.
+    fn chunks(&self, leaves: &[usize], g: usize) -> Result<Vec<Range<u64>>, LoadError> {
+        let corrupt = |detail: String| LoadError::Corrupt { file: self.file.clone(), detail };
+        let rg = self.meta.row_group(g);
+        let mut chunks = Vec::with_capacity(leaves.len());
+        for &leaf in leaves {
+            let c = rg.column(leaf);
+            let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+            let size = c.compressed_size();
+            let bad = || corrupt(format!("row group {g}, column {}: chunk at {start} of {size} bytes lies outside the data", c.column_path()));
+            let (Ok(start), Ok(size)) = (u64::try_from(start), u64::try_from(size)) else {
+                return Err(bad());
+            };
+            let end = start.checked_add(size).ok_or_else(bad)?;
+            if end > self.data_end {
+                return Err(bad());
+            }
+            chunks.push(start..end);
+        }
+        Ok(chunks)
+    }
+
+    /// The bytes the chunks of row group `g` that `table`'s loader reads lie in (first chunk
+    /// start to last chunk end; empty when it needs none).
+    pub fn group_span(&self, table: Table, g: usize) -> Result<Range<u64>, LoadError> {
+        let chunks = self.chunks(&self.leaves(table), g)?;
+        let start = chunks.iter().map(|r| r.start).min().unwrap_or(0);
+        Ok(start..chunks.iter().map(|r| r.end).max().unwrap_or(start))
+    }
+
     /// The byte source for loading: the fetched `pieces` (offset, bytes) — which must cover
     /// `plan.ranges` — plus the footer's tail, decoding only `plan.row_groups`. Errors name the
     /// file: a piece beyond the end of the file, or a planned range not covered.
     pub fn source(&self, plan: &Plan, pieces: Vec<(u64, Bytes)>) -> Result<Source, LoadError> {
+        let corrupt = |detail: String| LoadError::Corrupt { file: self.file.clone(), detail };
+        let sparse = self.sparse(plan.row_groups.clone(), pieces)?;
+        for r in &plan.ranges {
+            if sparse.find(r.start, r.end - r.start).is_none() {
+                return Err(corrupt(format!("bytes {}..{} were planned but not fetched", r.start, r.end)));
+            }
+        }
+        Ok(Source::Sparse(Arc::new(sparse)))
+    }
+
+    /// A source of `pieces` plus the tail that decodes `row_groups`, without checking that
+    /// the pieces cover them (a read outside the pieces is then a `Corrupt` error): what a load
+    /// decoding row groups as their bytes arrive ([`crate::load::LlmStream`]) has so far.
+    pub(crate) fn partial_source(&self, row_groups: Vec<usize>, pieces: Vec<(u64, Bytes)>) -> Result<Source, LoadError> {
+        Ok(Source::Sparse(Arc::new(self.sparse(row_groups, pieces)?)))
+    }
+
+    /// `pieces` plus the tail, sorted, touching or overlapping pieces joined.
+    fn sparse(&self, row_groups: Vec<usize>, pieces: Vec<(u64, Bytes)>) -> Result<Sparse, LoadError> {
         let corrupt = |detail: String| LoadError::Corrupt { file: self.file.clone(), detail };
         let mut all = pieces;
         all.push((self.len - self.tail.len() as u64, self.tail.clone()));
@@ -328,13 +373,7 @@ impl Footer {
             }
             pieces.push((s, b));
         }
-        let sparse = Sparse { len: self.len, pieces, meta: self.meta.clone(), row_groups: plan.row_groups.clone() };
-        for r in &plan.ranges {
-            if sparse.find(r.start, r.end - r.start).is_none() {
-                return Err(corrupt(format!("bytes {}..{} were planned but not fetched", r.start, r.end)));
-            }
-        }
-        Ok(Source::Sparse(Arc::new(sparse)))
+        Ok(Sparse { len: self.len, pieces, meta: self.meta.clone(), row_groups })
     }
 }
 
@@ -742,6 +781,80 @@ mod tests {
         assert_eq!(ranged.dashboard_facts(&q), full.dashboard_facts(&q));
         assert_eq!(ranged.daily_totals(&q), full.daily_totals(&q));
         assert!(!ranged.dashboard_facts(&q).is_empty());
+    }
+
+    /// The planned ranges' bytes cut at each row group's span end: the pieces a streamed range
+    /// read hands to [`crate::load::LlmStream::push`], with their start offsets.
+    fn cut_at_groups(b: &Bytes, p: &Plan, s: &crate::load::LlmStream, f: &Footer) -> Vec<(u64, Bytes)> {
+        let ends: Vec<u64> = p.row_groups.iter().map(|&g| f.group_span(Table::LlmEvents, g).unwrap().end).collect();
+        let mut out = Vec::new();
+        for r in &p.ranges {
+            let mut at = r.start;
+            for &e in ends.iter().filter(|&&e| e > r.start && e < r.end).chain([&r.end]) {
+                out.push((at, b.slice(at as usize..e as usize)));
+                at = e;
+            }
+        }
+        assert!(s.in_file_order());
+        out
+    }
+
+    #[test]
+    fn a_stream_of_row_groups_loads_what_the_whole_ranged_read_loads() {
+        let b = small_llm_file(30, 24);
+        let (from, to) = (date("2026-01-20"), date("2026-01-22"));
+        for (window, gap) in [(Window::ALL, 0), (Window::ALL, 1 << 20), (Window::for_query(Table::LlmEvents, Some(from), Some(to)), 1000)] {
+            let f = footer_of(&b, 2000);
+            let p = f.plan(Table::LlmEvents, window, gap).unwrap();
+            let pieces: Vec<(u64, Bytes)> = p.ranges.iter().map(|r| (r.start, b.slice(r.start as usize..r.end as usize))).collect();
+            let mut whole = crate::Dataset::new();
+            let want = whole.load_source(Table::LlmEvents, "f.parquet", f.source(&p, pieces).unwrap()).unwrap();
+
+            let mut s = crate::load::LlmStream::open(&f, &p).unwrap();
+            let parts = cut_at_groups(&b, &p, &s, &f);
+            // The pieces arrive in order; each group is pushed once the bytes up to its span's
+            // end are in, with the pieces that overlap its span.
+            let mut decoded = 0;
+            for (k, (start, piece)) in parts.iter().enumerate() {
+                let end = start + piece.len() as u64;
+                while let Some(span) = s.next_span() {
+                    if span.end > end {
+                        break;
+                    }
+                    let over = parts[..=k].iter().filter(|(a, b)| *a < span.end && a + b.len() as u64 > span.start).cloned().collect();
+                    s.push(over).unwrap();
+                    decoded += 1;
+                }
+            }
+            assert_eq!(decoded, p.row_groups.len());
+            assert!(s.next_span().is_none());
+            let mut streamed = crate::Dataset::new();
+            let got = streamed.install_llm(s).unwrap();
+            assert_eq!(got, want);
+            let q = crate::Query::default();
+            assert_eq!(streamed.dashboard_facts(&q), whole.dashboard_facts(&q));
+            assert_eq!(streamed.daily_totals(&q), whole.daily_totals(&q));
+            assert_eq!(streamed.report(), whole.report());
+            assert!(!streamed.dashboard_facts(&q).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_stream_refuses_missing_bytes_and_unfinished_loads() {
+        let b = small_llm_file(5, 24);
+        let f = footer_of(&b, 2000);
+        let p = f.plan(Table::LlmEvents, Window::ALL, 0).unwrap();
+        let mut s = crate::load::LlmStream::open(&f, &p).unwrap();
+        let span = s.next_span().unwrap();
+        // A piece one byte short of the group's span: a clear error naming the file.
+        let e = s.push(vec![(span.start, b.slice(span.start as usize..span.end as usize - 1))]).unwrap_err();
+        assert!(e.to_string().starts_with("f.parquet: corrupt data"), "{e}");
+        // A stream that did not get every group cannot be installed.
+        let mut s = crate::load::LlmStream::open(&f, &p).unwrap();
+        let span = s.next_span().unwrap();
+        s.push(vec![(span.start, b.slice(span.start as usize..span.end as usize))]).unwrap();
+        let e = crate::Dataset::new().install_llm(s).unwrap_err();
+        assert!(e.to_string().contains("1 of 5 row groups were decoded"), "{e}");
     }
 
     #[test]

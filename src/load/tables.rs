@@ -341,14 +341,7 @@ impl LlmTable {
         let reader = Reader::open(Table::LlmEvents, file, bytes, &LLM_COLS)?;
         let rows = reader.rows;
         let mut t = LlmTable { file: file.to_string(), rows_read: rows as u64, ..Default::default() };
-        t.day.reserve_exact(rows);
-        t.ts.reserve_exact(rows);
-        t.provider.reserve_exact(rows);
-        t.session.reserve_exact(rows);
-        t.latency.reserve_exact(rows);
-        t.accuracy.reserve_exact(rows);
-        t.tokens_in.reserve_exact(rows);
-        t.tokens_out.reserve_exact(rows);
+        t.reserve(rows);
         let mut sessions = SessionInterner::with_capacity(rows);
         let mut names: Vec<String> = Vec::new();
         let groups = reader.group_rows.len();
@@ -364,6 +357,18 @@ impl LlmTable {
         }
         t.finish(rows, names, sessions);
         Ok(t)
+    }
+
+    /// Reserves every column for `rows` rows.
+    fn reserve(&mut self, rows: usize) {
+        self.day.reserve_exact(rows);
+        self.ts.reserve_exact(rows);
+        self.provider.reserve_exact(rows);
+        self.session.reserve_exact(rows);
+        self.latency.reserve_exact(rows);
+        self.accuracy.reserve_exact(rows);
+        self.tokens_in.reserve_exact(rows);
+        self.tokens_out.reserve_exact(rows);
     }
 
     /// Sets the dropped-row count, sorts the providers (remapping the ids) and stores the
@@ -602,5 +607,99 @@ mod tests {
         assert!(day_of("f.parquet", "created_at", i64::MAX, 86_400).is_err());
         assert!(day_of("f.parquet", "created_at", i64::MIN, 86_400).is_err());
         assert_eq!(day_of("f.parquet", "created_at", -1, 86_400).unwrap(), -1);
+    }
+}
+
+/// `raw_llm_events` read by ranges and decoded row group by row group while the bytes arrive
+/// (the page's worker streams a range request's body): the same table as
+/// [`crate::Dataset::load_source`] of the finished fetch, built in steps. Open it on the footer
+/// and the plan, hand it each planned row group's bytes in plan order ([`LlmStream::push`]),
+/// then [`crate::Dataset::install_llm`] it.
+pub struct LlmStream {
+    footer: super::ranges::Footer,
+    row_groups: Vec<usize>,
+    /// Per planned row group: the bytes its chunks lie in.
+    spans: Vec<std::ops::Range<u64>>,
+    reader: Reader,
+    table: LlmTable,
+    sessions: SessionInterner,
+    names: Vec<String>,
+    next: usize,
+}
+
+impl LlmStream {
+    /// Opens the file whose footer `footer` was read, to decode `plan`'s row groups. Errors
+    /// (naming the file) as [`crate::Dataset::load_source`]'s: the contract, a chunk outside the data.
+    pub fn open(footer: &super::ranges::Footer, plan: &super::ranges::Plan) -> Result<Self, LoadError> {
+        let spans =
+            plan.row_groups.iter().map(|&g| footer.group_span(Table::LlmEvents, g)).collect::<Result<Vec<_>, _>>()?;
+        let source = footer.partial_source(plan.row_groups.clone(), Vec::new())?;
+        let reader = Reader::open(Table::LlmEvents, footer.file(), source, &LLM_COLS)?;
+        let rows = reader.rows;
+        let mut table = LlmTable { file: footer.file().to_string(), rows_read: rows as u64, ..Default::default() };
+        table.reserve(rows);
+        Ok(LlmStream {
+            footer: footer.clone(),
+            row_groups: plan.row_groups.clone(),
+            spans,
+            reader,
+            table,
+            sessions: SessionInterner::with_capacity(rows),
+            names: Vec::new(),
+            next: 0,
+        })
+    }
+
+    /// True when the planned row groups' bytes follow each other in the file (each group's span
+    /// starts at or after the previous one's end), so that cutting the fetched bytes at each
+    /// span's end hands every group all its bytes in one piece. Writers lay row groups out this
+    /// way; when this is false, fetch everything and call [`LlmStream::push`] with one piece.
+    pub fn in_file_order(&self) -> bool {
+        self.spans.windows(2).all(|w| w[0].end <= w[1].start)
+    }
+
+    /// The bytes each planned row group's chunks lie in, in plan order.
+    pub fn spans(&self) -> impl Iterator<Item = &std::ops::Range<u64>> {
+        self.spans.iter()
+    }
+
+    /// The bytes the next row group needs; `None` once every planned group is decoded.
+    pub fn next_span(&self) -> Option<std::ops::Range<u64>> {
+        self.spans.get(self.next).cloned()
+    }
+
+    /// Decodes the next planned row group from `pieces` (offset, bytes) and appends it. Each of
+    /// the group's chunks must lie inside one piece (or run from one into the footer's tail,
+    /// which the stream holds): pass the fetched pieces that overlap [`LlmStream::next_span`].
+    /// Errors name the file; after an error the stream is unusable.
+    pub fn push(&mut self, pieces: Vec<(u64, bytes::Bytes)>) -> Result<(), LoadError> {
+        let Some(_) = self.row_groups.get(self.next) else {
+            return Err(LoadError::Corrupt {
+                file: self.table.file.clone(),
+                detail: "more row groups pushed than planned".into(),
+            });
+        };
+        let source = self.footer.partial_source(self.row_groups.clone(), pieces)?;
+        self.reader.set_source(source);
+        let arrays = self.reader.group(self.next)?;
+        // The group's bytes are dropped with `arrays` (the reader keeps only the tail).
+        self.reader.set_source(self.footer.partial_source(self.row_groups.clone(), Vec::new())?);
+        let file = self.table.file.clone();
+        self.table.append(&file, arrays, &mut self.sessions, &mut self.names, &mut |_| {})?;
+        self.next += 1;
+        Ok(())
+    }
+
+    /// The table, once every planned row group was pushed.
+    pub(crate) fn finish(self) -> Result<LlmTable, LoadError> {
+        let LlmStream { mut table, sessions, names, next, spans, reader, .. } = self;
+        if next < spans.len() {
+            return Err(LoadError::Corrupt {
+                file: table.file.clone(),
+                detail: format!("{} of {} row groups were decoded", next, spans.len()),
+            });
+        }
+        table.finish(reader.rows, names, sessions);
+        Ok(table)
     }
 }

@@ -29,12 +29,24 @@ pub fn content_length(resp: &web_sys::Response) -> Option<u64> {
 pub async fn read_body(resp: &web_sys::Response, mut on_chunk: impl FnMut(u64)) -> Result<Vec<u8>, FetchError> {
     let length = content_length(resp);
     let mut out = Vec::with_capacity(length.unwrap_or(0).min(1 << 30) as usize);
+    for_each_chunk(resp, |chunk| {
+        let start = out.len();
+        out.resize(start + chunk.length() as usize, 0);
+        chunk.copy_to(&mut out[start..]);
+        on_chunk(u64::from(chunk.length()));
+    })
+    .await?;
+    Ok(out)
+}
+
+/// Reads `resp`'s body to the end, calling `f` with each chunk (a JS array: copy what you keep)
+/// as it arrives.
+pub async fn for_each_chunk(resp: &web_sys::Response, mut f: impl FnMut(&Uint8Array)) -> Result<(), FetchError> {
     let Some(body) = resp.body() else {
         // No stream (e.g. an empty body): read it whole.
         let buf = JsFuture::from(resp.array_buffer().map_err(network)?).await.map_err(network)?;
-        let bytes = Uint8Array::new(&buf).to_vec();
-        on_chunk(bytes.len() as u64);
-        return Ok(bytes);
+        f(&Uint8Array::new(&buf));
+        return Ok(());
     };
     let reader: web_sys::ReadableStreamDefaultReader = body.get_reader().unchecked_into();
     loop {
@@ -43,12 +55,9 @@ pub async fn read_body(resp: &web_sys::Response, mut on_chunk: impl FnMut(u64)) 
             break;
         }
         let value: Uint8Array = Reflect::get(&chunk, &"value".into()).map_err(network)?.unchecked_into();
-        let start = out.len();
-        out.resize(start + value.length() as usize, 0);
-        value.copy_to(&mut out[start..]);
-        on_chunk(u64::from(value.length()));
+        f(&value);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Fetches `url` whole (revalidating with the server, so a refreshed snapshot is seen) and

@@ -25,6 +25,7 @@ use crate::js::{now, post};
 use crate::shell::{Progress, ENGINE};
 use bytes::Bytes;
 use modelpulse::contract::Table;
+use modelpulse::load::LlmStream;
 use modelpulse::load::ranges::{Footer, FooterRead, RangedFile, Window, COALESCE_GAP, FOOTER_GUESS};
 use modelpulse::page::view::RangeChoice;
 use modelpulse::i18n::Lang;
@@ -71,10 +72,27 @@ pub enum Got {
     Failed(String),
 }
 
-/// A file read by ranges, before it is decoded.
+/// A file read by ranges, before it is installed: decoded while its bytes arrived (`stream`,
+/// `raw_llm_events`) or to decode from its pieces.
 pub struct Ranged {
     entry: Entry,
     plan: modelpulse::load::ranges::Plan,
+    stream: Option<LlmStream>,
+}
+
+impl Ranged {
+    /// Makes it `table`'s data in the engine's dataset (replacing it). Errors name the file.
+    fn load(&self, stream: Option<LlmStream>) -> Result<(), modelpulse::error::LoadError> {
+        let Ranged { entry, plan, .. } = self;
+        match stream {
+            Some(s) => ENGINE.with_borrow_mut(|e| e.dataset_mut().install_llm(s)).map(drop),
+            None => entry
+                .file
+                .source(plan)
+                .and_then(|src| ENGINE.with_borrow_mut(|e| e.dataset_mut().load_source(entry.table, &entry.name, src)))
+                .map(drop),
+        }
+    }
 }
 
 fn request(range: &str, cache: Cache) -> Result<web_sys::RequestInit, FetchError> {
@@ -228,13 +246,131 @@ async fn fetch_file_with(table: Table, url: &str, name: &str, range: RangeChoice
         Ok(m) => m,
         Err(e) => return Ok(Got::Failed(e.to_string())),
     };
+    // raw_llm_events (the big one) is decoded row group by row group while the bytes arrive.
+    let mut stream = match table {
+        Table::LlmEvents => match LlmStream::open(file.footer(), &plan) {
+            Ok(s) if s.in_file_order() => Some(s),
+            Ok(_) => None,
+            Err(e) => return Ok(Got::Failed(e.to_string())),
+        },
+        _ => None,
+    };
     let mut pieces = Vec::with_capacity(missing.len());
+    let tail_start = file.footer().len() - file.footer().tail_len();
+    let mut failed = None;
     for r in &missing {
-        pieces.push((r.start, get_range(url, r, file.footer().len(), cache, progress).await?));
+        match &mut stream {
+            Some(s) => {
+                let cuts = span_ends(s, r);
+                let mut on_part = |start: u64, part: Bytes| {
+                    let end = start + part.len() as u64;
+                    pieces.push((start, part));
+                    if failed.is_none() {
+                        // The planned ranges are fetched in order: every planned byte before
+                        // `end` is in (all of them once the pieces reach the footer's tail).
+                        failed = push_ready(s, &pieces, if end >= tail_start { u64::MAX } else { end }).err();
+                    }
+                };
+                get_range_parts(url, r, file.footer().len(), cache, progress, &cuts, &mut on_part).await?;
+            }
+            None => pieces.push((r.start, get_range(url, r, file.footer().len(), cache, progress).await?)),
+        }
         requests += 1;
     }
+    // Every planned byte is in: the groups left (e.g. one inside the footer's tail).
+    if let (Some(s), None) = (&mut stream, &failed) {
+        failed = push_ready(s, &pieces, u64::MAX).err();
+    }
+    if let Some(e) = failed {
+        return Ok(Got::Failed(e.to_string()));
+    }
     file.add(window, pieces);
-    Ok(Got::Ranged(Ranged { entry: Entry { table, url: url.to_string(), name: name.to_string(), file, requests, validators: held, range, cache }, plan }))
+    let entry = Entry { table, url: url.to_string(), name: name.to_string(), file, requests, validators: held, range, cache };
+    Ok(Got::Ranged(Ranged { entry, plan, stream }))
+}
+
+/// Where to cut range `r`'s body so that each row group's bytes are handed over as soon as
+/// they are in: the ends of the stream's row group spans inside `r`.
+fn span_ends(s: &LlmStream, r: &Range<u64>) -> Vec<u64> {
+    s.spans().filter(|sp| sp.end > r.start && sp.end < r.end).map(|sp| sp.end).collect()
+}
+
+/// Decodes, in order, every row group of `s` whose span ends by `covered` (every planned byte
+/// before it has arrived in `pieces`).
+fn push_ready(s: &mut LlmStream, pieces: &[(u64, Bytes)], covered: u64) -> Result<(), modelpulse::error::LoadError> {
+    while let Some(span) = s.next_span() {
+        if span.end > covered {
+            break;
+        }
+        let over = pieces.iter().filter(|(a, b)| *a < span.end && a + b.len() as u64 > span.start).cloned().collect();
+        s.push(over)?;
+    }
+    Ok(())
+}
+
+/// [`get_range`] handing the body over in parts, cut at the offsets `cuts` (ascending, inside
+/// `r`): `on_part(start, bytes)` is called as soon as each part is complete, the last one at `r.end`.
+async fn get_range_parts(
+    url: &str,
+    r: &Range<u64>,
+    len: u64,
+    cache: Cache,
+    progress: &Progress,
+    cuts: &[u64],
+    on_part: &mut dyn FnMut(u64, Bytes),
+) -> Result<(), FetchError> {
+    let resp = fetch::fetch(url, &request(&format!("bytes={}-{}", r.start, r.end - 1), cache)?).await?;
+    if resp.status() != 206 {
+        return Err(if resp.ok() {
+            FetchError::Network(format!("HTTP {} to a range request (expected 206)", resp.status()))
+        } else {
+            http(&resp)
+        });
+    }
+    let got = content_range(&resp);
+    if got != Some((r.start, r.end - 1, len)) {
+        return Err(FetchError::Network(format!("asked for bytes {}-{}/{len}, got Content-Range {got:?}", r.start, r.end - 1)));
+    }
+    progress.expect(fetch::content_length(&resp));
+    let ends: Vec<u64> = cuts.iter().copied().chain([r.end]).collect();
+    let mut next = 0;
+    let mut at = r.start;
+    let mut part: Vec<u8> = Vec::with_capacity((ends[0] - at) as usize);
+    let mut too_long = false;
+    fetch::for_each_chunk(&resp, |chunk| {
+        let n = chunk.length();
+        progress.add(u64::from(n));
+        let mut from = 0u32;
+        while from < n {
+            let Some(&end) = ends.get(next) else {
+                too_long = true;
+                return;
+            };
+            let take = (n - from).min((end - at) as u32 - part.len() as u32);
+            let filled = part.len();
+            part.resize(filled + take as usize, 0);
+            chunk.subarray(from, from + take).copy_to(&mut part[filled..]);
+            from += take;
+            if (at + part.len() as u64) == end {
+                on_part(at, Bytes::from(std::mem::take(&mut part)));
+                at = end;
+                next += 1;
+                if let Some(&e) = ends.get(next) {
+                    part.reserve_exact((e - at) as usize);
+                }
+            }
+        }
+    })
+    .await?;
+    if too_long || next != ends.len() {
+        return Err(FetchError::Network(format!(
+            "asked for bytes {}-{}/{len}, got {} bytes",
+            r.start,
+            r.end - 1,
+            if too_long { "more".to_string() } else { (at + part.len() as u64 - r.start).to_string() }
+        )));
+    }
+    Ok(())
 }
 
 /// The load the ranged files belong to: what a `Loaded` posted after a widening repeats.
@@ -259,13 +395,10 @@ thread_local! {
 /// Keeps the ranged files for [`widen`] (none after a load without any).
 pub fn install(load: u64, ranged: Vec<Ranged>, mut errors: Vec<String>, whole_bytes: u64, source: LoadSource, lang: Lang) -> Loaded {
     let mut entries = Vec::with_capacity(ranged.len());
-    for Ranged { entry, plan } in ranged {
-        let loaded = entry
-            .file
-            .source(&plan)
-            .and_then(|src| ENGINE.with_borrow_mut(|e| e.dataset_mut().load_source(entry.table, &entry.name, src)));
-        match loaded {
-            Ok(_) => entries.push(entry),
+    for mut r in ranged {
+        let stream = r.stream.take();
+        match r.load(stream) {
+            Ok(()) => entries.push(r.entry),
             Err(e) => errors.push(e.to_string()),
         }
     }
@@ -492,9 +625,10 @@ async fn poll_one(
 fn replace(table: Table, url: &str, name: &str, fresh: Fresh) -> Result<u64, Failure> {
     let failure = |e: modelpulse::error::LoadError| Failure::new(name, e.to_string());
     match fresh {
-        Fresh::Ranged(Ranged { mut entry, plan }) => {
-            let src = entry.file.source(&plan).map_err(failure)?;
-            ENGINE.with_borrow_mut(|e| e.dataset_mut().load_source(table, name, src)).map_err(failure)?;
+        Fresh::Ranged(mut r) => {
+            let stream = r.stream.take();
+            r.load(stream).map_err(failure)?;
+            let mut entry = r.entry;
             let bytes = entry.file.bytes_fetched();
             FILES.with_borrow_mut(|files| {
                 if let Some(old) = files.iter_mut().find(|f| f.url == url) {
