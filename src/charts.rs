@@ -352,6 +352,22 @@ fn line_trace(mut trace: Value) -> Value {
     trace
 }
 
+/// An area `trace` (a `stackgroup` or a `fill`, with `x` and a `marker` style): `lines`, or
+/// `lines+markers` when it has a single day (an area of one point has no width and would not
+/// show). Daily amounts (tokens, revenue) are areas rather than bars: plotly.js draws and styles
+/// one SVG path per bar on every redraw (360 for 90 days of four providers), an area is one path
+/// per series — the token and revenue charts' share of a filter change's redraw about halves.
+fn area_trace(mut trace: Value) -> Value {
+    let single = trace["x"].as_array().is_some_and(|x| x.len() < 2);
+    trace["mode"] = json!(if single { "lines+markers" } else { "lines" });
+    if !single
+        && let Some(t) = trace.as_object_mut()
+    {
+        t.remove("marker");
+    }
+    trace
+}
+
 /// `rows` of one provider, in input order.
 fn of_provider<'a>(rows: &'a [DashboardFact], provider: &'a str) -> impl Iterator<Item = &'a DashboardFact> {
     rows.iter().filter(move |r| r.provider == provider)
@@ -469,9 +485,11 @@ fn latency_p95(input: &ChartInput, lang: Lang) -> Value {
     assemble(data, layout, lang)
 }
 
-/// `token-usage`: tokens_total per provider as stacked bars, and the day's cost (sum over the
-/// providers that have a price; null on a day where none has) as a line on a right-hand axis.
-/// Without any priced provider there is no cost trace and no second axis.
+/// `token-usage`: tokens_total per provider as stacked areas (`stackgroup`; a provider without a
+/// row on some day counts 0 there), and the day's cost (sum over the providers that have a price;
+/// null on a day where none has) as a line on a right-hand axis. Hovering a day lists every
+/// provider's tokens (input and output) and the cost (`x unified`). Without any priced provider
+/// there is no cost trace and no second axis.
 fn token_usage(input: &ChartInput, lang: Lang) -> Value {
     let chart = ChartId::TokenUsage;
     if input.dashboard.is_empty() {
@@ -481,18 +499,20 @@ fn token_usage(input: &ChartInput, lang: Lang) -> Value {
     let mut data = Vec::new();
     for (provider, color) in provider_colors(&input.dashboard) {
         let rows: Vec<&DashboardFact> = of_provider(&input.dashboard, provider).collect();
-        data.push(json!({
-            "type": "bar",
+        data.push(area_trace(json!({
+            "type": "scatter",
+            "stackgroup": "tokens",
             "name": escape_text(provider),
             "x": rows.iter().map(|r| date(r.event_date)).collect::<Vec<_>>(),
             "y": rows.iter().map(|r| r.tokens_total).collect::<Vec<_>>(),
             "customdata": rows.iter().map(|r| [r.tokens_input, r.tokens_output]).collect::<Vec<_>>(),
-            "marker": {"color": color},
+            "line": {"color": color, "width": 1},
+            "marker": {"color": color, "size": 6},
             "hovertemplate": format!(
                 "%{{x|%Y-%m-%d}}: %{{y:,}} {tokens} ({} %{{customdata[0]:,}}, {} %{{customdata[1]:,}})<extra>%{{fullData.name}}</extra>",
                 t(lang, "chart.unit.input"), t(lang, "chart.unit.output"),
             ),
-        }));
+        })));
     }
     let mut cost: BTreeMap<chrono::NaiveDate, Option<f64>> = BTreeMap::new();
     for r in &input.dashboard {
@@ -516,7 +536,7 @@ fn token_usage(input: &ChartInput, lang: Lang) -> Value {
         })));
     }
     let mut layout = base_layout(chart, lang);
-    layout["barmode"] = json!("stack");
+    layout["hovermode"] = json!("x unified");
     layout["yaxis"] = y_axis(t(lang, "chart.axis.tokens"), None);
     if priced {
         let mut y2 = y_axis(t(lang, "chart.axis.cost"), None);
@@ -534,21 +554,25 @@ fn token_usage(input: &ChartInput, lang: Lang) -> Value {
     assemble(data, layout, lang)
 }
 
-/// `revenue-from-ai`: revenue_from_ai of the selected providers combined, one bar per day.
+/// `revenue-from-ai`: revenue_from_ai of the selected providers combined, one point per day,
+/// as an area filled down to zero; hovering a day shows its revenue (`x unified`).
 fn revenue_from_ai(input: &ChartInput, lang: Lang) -> Value {
     let chart = ChartId::RevenueFromAi;
     if input.totals.is_empty() {
         return empty(chart, lang);
     }
-    let data = vec![json!({
-        "type": "bar",
+    let data = vec![area_trace(json!({
+        "type": "scatter",
+        "fill": "tozeroy",
         "name": t(lang, "chart.series.revenue"),
         "x": input.totals.iter().map(|r| date(r.event_date)).collect::<Vec<_>>(),
         "y": input.totals.iter().map(|r| num(r.revenue_from_ai)).collect::<Vec<_>>(),
-        "marker": {"color": COLOR_A},
+        "line": {"color": COLOR_A, "width": 2},
+        "marker": {"color": COLOR_A, "size": 6},
         "hovertemplate": "%{x|%Y-%m-%d}: $%{y:,.2f}<extra>%{fullData.name}</extra>",
-    })];
+    }))];
     let mut layout = base_layout(chart, lang);
+    layout["hovermode"] = json!("x unified");
     let mut y = y_axis(t(lang, "chart.axis.revenue"), None);
     y["tickprefix"] = json!("$");
     layout["yaxis"] = y;

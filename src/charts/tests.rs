@@ -192,8 +192,11 @@ fn latency_without_breaches_has_no_marker_trace_and_a_different_budget_moves_the
 fn token_usage_stacks_providers_and_puts_cost_of_priced_providers_on_a_second_axis() {
     let fig = figure(ChartId::TokenUsage, &input(), Lang::En);
     assert_eq!(names(&fig), ["Anthropic", "OpenAI", "Cost (USD)"]);
-    assert_eq!(fig["layout"]["barmode"], "stack");
-    assert_eq!(fig["data"][0]["type"], "bar");
+    assert_eq!(fig["layout"]["hovermode"], "x unified");
+    assert_eq!((&fig["data"][0]["type"], &fig["data"][0]["stackgroup"]), (&json!("scatter"), &json!("tokens")));
+    assert_eq!(fig["data"][1]["stackgroup"], "tokens");
+    assert_eq!(fig["data"][0]["mode"], "lines");
+    assert!(fig["data"][0]["marker"].is_null());
     assert_eq!(fig["data"][0]["y"], json!([2_000_000, 0, 30]));
     assert_eq!(fig["data"][1]["y"], json!([1_500_000, 4_000_000]));
     assert_eq!(fig["data"][1]["customdata"], json!([[1_000_000, 500_000], [3_000_000, 1_000_000]]));
@@ -245,10 +248,12 @@ fn cost_follows_the_formula_and_default_prices_cover_the_demo_providers() {
 }
 
 #[test]
-fn revenue_is_one_bar_trace_of_the_totals() {
+fn revenue_is_one_area_of_the_totals() {
     let fig = figure(ChartId::RevenueFromAi, &input(), Lang::En);
     assert_eq!(names(&fig), ["Revenue from AI"]);
-    assert_eq!(fig["data"][0]["type"], "bar");
+    assert_eq!((&fig["data"][0]["type"], &fig["data"][0]["fill"]), (&json!("scatter"), &json!("tozeroy")));
+    assert_eq!(fig["data"][0]["mode"], "lines");
+    assert_eq!(fig["layout"]["hovermode"], "x unified");
     assert_eq!(fig["data"][0]["y"], json!([10.5, 21.0, 31.5]));
     assert!(fig["data"][0]["hovertemplate"].as_str().unwrap().contains("$%{y:,.2f}"));
     assert_eq!(fig["layout"]["yaxis"]["title"]["text"], "Revenue per day (USD)");
@@ -380,7 +385,7 @@ mod properties {
             let input = ChartInput { dashboard: dashboard.clone(), prices: prices.clone(), ..Default::default() };
             let fig = figure(ChartId::TokenUsage, &input, Lang::En);
             let traces = fig["data"].as_array().unwrap();
-            let bars: i64 = traces.iter().filter(|t| t["type"] == "bar")
+            let bars: i64 = traces.iter().filter(|t| t["stackgroup"] == "tokens")
                 .flat_map(|t| t["y"].as_array().unwrap().iter().map(|y| y.as_i64().unwrap())).sum();
             prop_assert_eq!(bars, dashboard.iter().map(|r| r.tokens_total).sum::<i64>());
             let want: f64 = dashboard.iter().filter_map(|r| cost_usd(r, &prices)).sum();
@@ -389,6 +394,22 @@ mod properties {
             prop_assert!((got - want).abs() <= 1e-9 * want.abs().max(1.0));
         }
     }
+}
+
+#[test]
+fn areas_of_a_single_day_have_markers() {
+    // One day in view: an area of one point has no width, its marker shows the value.
+    let mut inp = input();
+    inp.dashboard.retain(|r| r.event_date == day(1));
+    inp.totals.retain(|r| r.event_date == day(1));
+    let tokens = figure(ChartId::TokenUsage, &inp, Lang::En);
+    for t in tokens["data"].as_array().unwrap().iter().filter(|t| t["stackgroup"] == "tokens") {
+        assert_eq!(t["mode"], "lines+markers");
+        assert!(t["marker"]["color"].is_string());
+    }
+    let revenue = figure(ChartId::RevenueFromAi, &inp, Lang::En);
+    assert_eq!(revenue["data"][0]["mode"], "lines+markers");
+    assert_eq!(figure(ChartId::RevenueFromAi, &input(), Lang::En)["data"][0]["mode"], "lines");
 }
 
 #[test]
