@@ -16,7 +16,8 @@ for (let i = 0; i < runs; i++) {
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync'],
+      '--disable-component-update', '--no-first-run', '--disable-sync',
+      ...(process.env.CHROME_ARGS || '').split(' ').filter(Boolean)],
   });
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
   await browser.startTracing(page, { categories: ['toplevel', 'v8.execute', 'v8.wasm', 'devtools.timeline', 'blink.user_timing'] });
