@@ -452,6 +452,69 @@ impl RangedFile {
     }
 }
 
+/// A range request's body, arriving in chunks, cut into parts that end at given offsets (the
+/// ends of the row groups' spans: [`crate::load::LlmStream`]), each handed over as soon as it is
+/// complete. The worker feeds it the chunks of a `ReadableStream`.
+#[derive(Debug)]
+pub struct BodyParts {
+    /// Where each part ends (ascending; the last is the body's end).
+    ends: Vec<u64>,
+    next: usize,
+    /// Where the part being filled starts.
+    at: u64,
+    part: Vec<u8>,
+}
+
+/// More bytes than the range holds (a server answering a different range).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooLong;
+
+impl BodyParts {
+    /// The body of bytes `range`, cut at the offsets of `cuts` that lie strictly inside it.
+    pub fn new(range: Range<u64>, cuts: impl IntoIterator<Item = u64>) -> Self {
+        let mut ends: Vec<u64> = cuts.into_iter().filter(|&c| c > range.start && c < range.end).collect();
+        ends.sort_unstable();
+        ends.dedup();
+        ends.push(range.end);
+        let first = (ends[0] - range.start) as usize;
+        BodyParts { ends, next: 0, at: range.start, part: Vec::with_capacity(first) }
+    }
+
+    /// Takes the next chunk of `n` bytes: `copy(from, dst)` must fill `dst` with the chunk's
+    /// bytes `from..from + dst.len()`. Calls `on_part(start, bytes)` for each part completed.
+    /// More bytes than the range holds is [`TooLong`] (nothing more is handed over).
+    pub fn feed(&mut self, n: usize, mut copy: impl FnMut(usize, &mut [u8]), mut on_part: impl FnMut(u64, Bytes)) -> Result<(), TooLong> {
+        let mut from = 0;
+        while from < n {
+            let Some(&end) = self.ends.get(self.next) else { return Err(TooLong) };
+            let take = (n - from).min((end - self.at) as usize - self.part.len());
+            let filled = self.part.len();
+            self.part.resize(filled + take, 0);
+            copy(from, &mut self.part[filled..]);
+            from += take;
+            if self.at + self.part.len() as u64 == end {
+                on_part(self.at, Bytes::from(std::mem::take(&mut self.part)));
+                self.at = end;
+                self.next += 1;
+                if let Some(&e) = self.ends.get(self.next) {
+                    self.part.reserve_exact((e - self.at) as usize);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// True once every part was handed over.
+    pub fn finished(&self) -> bool {
+        self.next == self.ends.len()
+    }
+
+    /// Bytes received so far.
+    pub fn received(&self, range_start: u64) -> u64 {
+        self.at + self.part.len() as u64 - range_start
+    }
+}
+
 /// What to fetch for one table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -598,6 +661,52 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// Any cuts, any chunking: the parts are the body, in order, cut exactly at the cuts
+        /// inside the range; a longer body is refused, a shorter one is not finished.
+        #[test]
+        fn body_parts_cut_any_chunking_at_the_cuts(
+            len in 1usize..3000,
+            cuts in proptest::collection::vec(0u64..4000, 0..12),
+            chunks in proptest::collection::vec(1usize..700, 1..40),
+            extra in 0usize..3,
+        ) {
+            let start = 1000u64;
+            let body: Vec<u8> = (0..len + extra).map(|i| (i * 31 % 251) as u8).collect();
+            let mut parts = BodyParts::new(start..start + len as u64, cuts.iter().map(|c| c + start - 500));
+            let mut got: Vec<(u64, Bytes)> = Vec::new();
+            let mut at = 0;
+            let mut refused = false;
+            for &c in chunks.iter().cycle() {
+                if at >= body.len() { break; }
+                let n = c.min(body.len() - at);
+                let chunk = &body[at..at + n];
+                if parts.feed(n, |from, dst| dst.copy_from_slice(&chunk[from..from + dst.len()]), |s, b| got.push((s, b))).is_err() {
+                    refused = true;
+                    break;
+                }
+                at += n;
+            }
+            prop_assert_eq!(refused, extra > 0);
+            prop_assert!(parts.finished());
+            let joined: Vec<u8> = got.iter().flat_map(|(_, b)| b.to_vec()).collect();
+            prop_assert_eq!(&joined[..], &body[..len]);
+            let mut want: Vec<u64> = cuts.iter().map(|c| c + start - 500).filter(|&c| c > start && c < start + len as u64).collect();
+            want.sort_unstable();
+            want.dedup();
+            want.insert(0, start);
+            prop_assert_eq!(got.iter().map(|(s, _)| *s).collect::<Vec<_>>(), want);
+            for w in got.windows(2) {
+                prop_assert_eq!(w[0].0 + w[0].1.len() as u64, w[1].0);
+            }
+            // Short by one byte: the last part is never handed over.
+            let mut short = BodyParts::new(start..start + len as u64, []);
+            let mut none = 0;
+            short.feed(len - 1, |from, dst| dst.copy_from_slice(&body[from..from + dst.len()]), |_, _| none += 1).unwrap();
+            prop_assert!(!short.finished());
+            prop_assert_eq!(none, 0);
+            prop_assert_eq!(short.received(start), len as u64 - 1);
+        }
+
         /// Coalescing covers every input byte, gives sorted disjoint ranges more than `gap`
         /// apart, and adds only bytes lying in gaps of at most `gap` between input ranges.
         #[test]

@@ -26,7 +26,7 @@ use crate::shell::{Progress, ENGINE};
 use bytes::Bytes;
 use modelpulse::contract::Table;
 use modelpulse::load::LlmStream;
-use modelpulse::load::ranges::{Footer, FooterRead, RangedFile, Window, COALESCE_GAP, FOOTER_GUESS};
+use modelpulse::load::ranges::{BodyParts, Footer, FooterRead, RangedFile, Window, COALESCE_GAP, FOOTER_GUESS};
 use modelpulse::page::view::RangeChoice;
 use modelpulse::i18n::Lang;
 use modelpulse::protocol::{FetchError, FromWorker, LoadSource, Loaded, RangeStats, Span};
@@ -139,25 +139,9 @@ async fn body(resp: &web_sys::Response, progress: &Progress) -> Result<Vec<u8>, 
 /// Bytes `r` of `url` (`206` with exactly that `Content-Range`); a mismatch is a network-style
 /// error naming what came back.
 async fn get_range(url: &str, r: &Range<u64>, len: u64, cache: Cache, progress: &Progress) -> Result<Bytes, FetchError> {
-    let resp = fetch::fetch(url, &request(&format!("bytes={}-{}", r.start, r.end - 1), cache)?).await?;
-    if resp.status() != 206 {
-        return Err(if resp.ok() {
-            FetchError::Network(format!("HTTP {} to a range request (expected 206)", resp.status()))
-        } else {
-            http(&resp)
-        });
-    }
-    let got = content_range(&resp);
-    let b = body(&resp, progress).await?;
-    if got != Some((r.start, r.end - 1, len)) || b.len() as u64 != r.end - r.start {
-        return Err(FetchError::Network(format!(
-            "asked for bytes {}-{}/{len}, got {} bytes with Content-Range {got:?}",
-            r.start,
-            r.end - 1,
-            b.len()
-        )));
-    }
-    Ok(Bytes::from(b))
+    let mut whole = Bytes::new();
+    get_range_parts(url, r, len, cache, progress, &[], &mut |_, b| whole = b).await?;
+    Ok(whole)
 }
 
 /// The last `n` bytes of `url` and its length, or the whole file when the server ignores ranges;
@@ -308,8 +292,9 @@ fn push_ready(s: &mut LlmStream, pieces: &[(u64, Bytes)], covered: u64) -> Resul
     Ok(())
 }
 
-/// [`get_range`] handing the body over in parts, cut at the offsets `cuts` (ascending, inside
-/// `r`): `on_part(start, bytes)` is called as soon as each part is complete, the last one at `r.end`.
+/// Bytes `r` of `url` (`206` with exactly that `Content-Range`; a mismatch is a network-style
+/// error naming what came back), handed over in parts cut at the offsets `cuts` inside `r`:
+/// `on_part(start, bytes)` is called as soon as each part is complete, the last one at `r.end`.
 async fn get_range_parts(
     url: &str,
     r: &Range<u64>,
@@ -332,43 +317,20 @@ async fn get_range_parts(
         return Err(FetchError::Network(format!("asked for bytes {}-{}/{len}, got Content-Range {got:?}", r.start, r.end - 1)));
     }
     progress.expect(fetch::content_length(&resp));
-    let ends: Vec<u64> = cuts.iter().copied().chain([r.end]).collect();
-    let mut next = 0;
-    let mut at = r.start;
-    let mut part: Vec<u8> = Vec::with_capacity((ends[0] - at) as usize);
+    let mut parts = BodyParts::new(r.clone(), cuts.iter().copied());
     let mut too_long = false;
     fetch::for_each_chunk(&resp, |chunk| {
-        let n = chunk.length();
-        progress.add(u64::from(n));
-        let mut from = 0u32;
-        while from < n {
-            let Some(&end) = ends.get(next) else {
-                too_long = true;
-                return;
-            };
-            let take = (n - from).min((end - at) as u32 - part.len() as u32);
-            let filled = part.len();
-            part.resize(filled + take as usize, 0);
-            chunk.subarray(from, from + take).copy_to(&mut part[filled..]);
-            from += take;
-            if (at + part.len() as u64) == end {
-                on_part(at, Bytes::from(std::mem::take(&mut part)));
-                at = end;
-                next += 1;
-                if let Some(&e) = ends.get(next) {
-                    part.reserve_exact((e - at) as usize);
-                }
-            }
+        progress.add(u64::from(chunk.length()));
+        if too_long {
+            return;
         }
+        let copy = |from: usize, dst: &mut [u8]| chunk.subarray(from as u32, (from + dst.len()) as u32).copy_to(dst);
+        too_long = parts.feed(chunk.length() as usize, copy, &mut *on_part).is_err();
     })
     .await?;
-    if too_long || next != ends.len() {
-        return Err(FetchError::Network(format!(
-            "asked for bytes {}-{}/{len}, got {} bytes",
-            r.start,
-            r.end - 1,
-            if too_long { "more".to_string() } else { (at + part.len() as u64 - r.start).to_string() }
-        )));
+    if too_long || !parts.finished() {
+        let got = if too_long { "more".to_string() } else { parts.received(r.start).to_string() };
+        return Err(FetchError::Network(format!("asked for bytes {}-{}/{len}, got {got} bytes", r.start, r.end - 1)));
     }
     Ok(())
 }
