@@ -36,6 +36,7 @@ pub mod protocol;
 pub mod precomputed;
 pub mod query;
 pub mod refresh;
+pub mod view_cache;
 
 pub use error::LoadError;
 pub use facts::{ConversionFact, DashboardFact};

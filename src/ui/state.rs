@@ -12,7 +12,8 @@ use modelpulse::i18n::Lang;
 use modelpulse::page::alerts::{latency_budget, Banner};
 use modelpulse::page::config::PageConfig;
 use modelpulse::page::kpi::{self, Tile};
-use modelpulse::page::view::{RangeChoice, ViewState};
+use modelpulse::page::view::ViewState;
+use modelpulse::view_cache::{self, ViewCache};
 use modelpulse::protocol::{ToWorker, ViewData};
 use modelpulse::Query;
 
@@ -105,69 +106,7 @@ pub struct AppState {
     pub refresh: RwSignal<Option<modelpulse::refresh::Status>>,
     /// Views asked for ahead of a filter change, and the last views shown (see
     /// [`AppState::prefetch_neighbours`]).
-    pub prefetch: StoredValue<Prefetch>,
-}
-
-/// Ids of prefetch requests start here (the page's own view requests count from 1).
-const PREFETCH_ID_BASE: u64 = 1 << 40;
-/// How many answers the prefetch cache keeps (the current view's neighbours and a few views before).
-const PREFETCH_KEEP: usize = 24;
-
-/// The views a filter change is likely to ask for next, answered by the worker while the page is
-/// idle, so such a change draws at once instead of waiting for the worker (its round trip is
-/// 10–20 ms, most of it the page's paint of the click's frame). One request is on its way at a
-/// time, so a view the visitor asks for waits behind at most one of them in the worker.
-#[derive(Debug, Default)]
-pub struct Prefetch {
-    /// Answers by (data version, query), oldest first.
-    ready: Vec<(u64, Query, ViewData)>,
-    /// Queries still to ask for (data version, query), in order.
-    queue: std::collections::VecDeque<(u64, Query)>,
-    /// The request on its way: (id, data version, query).
-    asked: Option<(u64, u64, Query)>,
-    next_id: u64,
-}
-
-impl Prefetch {
-    /// The answer for `query` on data `version`, if one was fetched.
-    fn get(&self, version: u64, query: &Query) -> Option<ViewData> {
-        self.ready.iter().rev().find(|(v, q, _)| *v == version && q == query).map(|(_, _, d)| d.clone())
-    }
-
-    /// Keeps `data` as the answer for `query` on data `version` (answers for older data are dropped).
-    fn keep(&mut self, version: u64, query: Query, data: ViewData) {
-        if self.ready.iter().any(|(v, _, _)| *v > version) {
-            return;
-        }
-        self.ready.retain(|(v, q, _)| *v == version && *q != query);
-        self.ready.push((version, query, data));
-        if self.ready.len() > PREFETCH_KEEP {
-            self.ready.remove(0);
-        }
-    }
-
-    /// Whether `query` on `version` is answered or on its way.
-    fn known(&self, version: u64, query: &Query) -> bool {
-        self.ready.iter().any(|(v, q, _)| *v == version && q == query)
-            || self.asked.as_ref().is_some_and(|(_, v, q)| *v == version && q == query)
-    }
-
-    /// The next request to send, if none is on its way: (id, query).
-    fn next_request(&mut self) -> Option<(u64, Query)> {
-        if self.asked.is_some() {
-            return None;
-        }
-        while let Some((version, query)) = self.queue.pop_front() {
-            if self.known(version, &query) {
-                continue;
-            }
-            self.next_id += 1;
-            let id = PREFETCH_ID_BASE + self.next_id;
-            self.asked = Some((id, version, query.clone()));
-            return Some((id, query));
-        }
-        None
-    }
+    pub prefetch: StoredValue<ViewCache>,
 }
 
 impl AppState {
@@ -194,7 +133,7 @@ impl AppState {
             facts: RwSignal::new(ViewFacts::default()),
             pending_view: StoredValue::new(None),
             refresh: RwSignal::new(None),
-            prefetch: StoredValue::new(Prefetch::default()),
+            prefetch: StoredValue::new(ViewCache::default()),
         }
     }
 
@@ -215,7 +154,7 @@ impl AppState {
             self.pending_view.set_value(Some((id, version, query.clone())));
             // A view fetched ahead is shown at once (in the control's own task: no round trip
             // to the worker, no frame painted before the charts).
-            if let Some(data) = self.prefetch.with_value(|p| p.get(version, &query)) {
+            if let Some(data) = self.prefetch.with_value(|c| c.get(version, &query)) {
                 self.show_view(version, query, data, false);
                 return;
             }
@@ -233,34 +172,11 @@ impl AppState {
         if version == 0 {
             return;
         }
-        let data = self.date_range.get_untracked();
-        let all = self.providers.get_untracked();
         let ranged = self.range_stats.with_untracked(Option::is_some);
-        let view = self.view.get_untracked();
-        let current = view.query(data);
-        let mut views: Vec<ViewState> = all.iter().map(|p| view.toggle_provider(p, &all)).collect();
-        for range in [RangeChoice::LastDays(7), RangeChoice::LastDays(30), RangeChoice::LastDays(90), RangeChoice::All] {
-            views.push(ViewState { range, ..view.clone() });
-        }
-        let within = |q: &Query| {
-            let after = match (current.from, q.from) {
-                (None, _) => true,
-                (Some(a), Some(b)) => b >= a,
-                (Some(_), None) => false,
-            };
-            let before = match (current.to, q.to) {
-                (None, _) => true,
-                (Some(a), Some(b)) => b <= a,
-                (Some(_), None) => false,
-            };
-            after && before
-        };
-        let queue = views.iter().map(|v| v.query(data)).filter(|q| *q != current && (!ranged || within(q))).map(|q| (version, q)).collect();
-        let next = self.prefetch.try_update_value(|p| {
-            p.queue = queue;
-            p.next_request()
+        let queries = self.providers.with_untracked(|all| {
+            view_cache::neighbours(&self.view.get_untracked(), all, self.date_range.get_untracked(), ranged)
         });
-        if let Some(Some((id, query))) = next {
+        if let Some(Some((id, query))) = self.prefetch.try_update_value(|c| c.ask(version, queries)) {
             bridge::send(&ToWorker::View { id, query });
         }
     }
@@ -269,14 +185,8 @@ impl AppState {
     /// config's prices and budget, KPI tiles, banner) and makes it the page's facts. Answers to
     /// older requests are dropped (a newer one is on its way).
     pub fn receive_view(&self, id: u64, data: ViewData) {
-        if id > PREFETCH_ID_BASE {
-            let next = self.prefetch.try_update_value(|p| {
-                if let Some((_, version, query)) = p.asked.take_if(|(want, _, _)| *want == id) {
-                    p.keep(version, query, data);
-                }
-                p.next_request()
-            });
-            if let Some(Some((id, query))) = next {
+        if ViewCache::is_prefetch(id) {
+            if let Some(Some((id, query))) = self.prefetch.try_update_value(|c| c.answered(id, data)) {
                 bridge::send(&ToWorker::View { id, query });
             }
             return;
@@ -285,7 +195,7 @@ impl AppState {
         if id != want {
             return;
         }
-        self.prefetch.update_value(|p| p.keep(version, query.clone(), data.clone()));
+        self.prefetch.update_value(|c| c.keep(version, query.clone(), data.clone()));
         self.show_view(version, query, data, true);
     }
 
