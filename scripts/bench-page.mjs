@@ -124,6 +124,14 @@ for (let i = 0; i < runs; i++) {
       ...(process.env.CHROME_ARGS || '').split(' ').filter(Boolean)],
   });
   const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+  // THROTTLE_MBPS=<n>: DevTools network emulation (n Mbit/s down, 20 ms latency) for the page and
+  // its worker — a CDN over a real network instead of localhost.
+  if (process.env.THROTTLE_MBPS) {
+    const cdp = await page.context().newCDPSession(page);
+    const bytes = Number(process.env.THROTTLE_MBPS) * 1e6 / 8;
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: bytes, uploadThroughput: bytes });
+  }
   await page.addInitScript(instrument);
   // INIT=file.js: a script run in the page before its own (experiments, e.g. a changed figure;
   // it runs after `instrument`, so a `Plotly` accessor it defines must chain to the one there).

@@ -4,7 +4,7 @@
 // lines, stacked and filled areas, a shape, unified hover, legend, titles — is drawn off screen
 // and removed. plotly.js's one-time setup (style sheets, measuring text) and its code's first
 // compilation then happen while the page waits for its data, not while it draws the charts: the
-// five charts' first draw at 1M events took 146–150 ms instead of 183–200 ms (docs/page.md,
+// five charts. first draw at 1M events took 128–131 ms instead of 160–174 ms (docs/page.md,
 // "Timings"). Nothing here touches the data; a failure is ignored (the charts draw as before).
 (function () {
   function warm() {
