@@ -6,7 +6,7 @@
 // main-thread task (Long Tasks API) of the first draw and of each filter change, the facts
 // table's fill time (`modelpulse:table`, after the charts) and the machine's load average
 // (on a shared machine the wall times mostly follow it). Prints medians.
-import { chromium } from 'playwright-core';
+import { launchPage } from './chromium.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../tests/e2e/server.mjs';
@@ -116,14 +116,8 @@ const fmtDraws = (ds) => ds.map((x) => `${x.id} ${x.sync.toFixed(0)}`).join(', '
 const median = (xs) => { const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b); return s.length ? s[Math.floor((s.length - 1) / 2)] : NaN; };
 
 for (let i = 0; i < runs; i++) {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync',
-      // CHROME_ARGS="--js-flags=..." for experiments (e.g. how much of a load runs in V8's baseline tier).
-      ...(process.env.CHROME_ARGS || '').split(' ').filter(Boolean)],
-  });
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+  // Fresh profile; CHROME_ARGS adds flags (scripts/chromium.mjs).
+  const { browser, page } = await launchPage();
   // THROTTLE_MBPS=<n>: DevTools network emulation (n Mbit/s down, 20 ms latency) for the page and
   // its worker — a CDN over a real network instead of localhost.
   if (process.env.THROTTLE_MBPS) {

@@ -4,7 +4,7 @@
 // time and as the thread's CPU time, and the CPU time V8 spent compiling wasm on background
 // threads (top tier) meanwhile. On a shared machine the wall time follows the load average; the
 // CPU times compare builds (e.g. two worker wasm files) far more steadily.
-import { chromium } from 'playwright-core';
+import { launchPage } from './chromium.mjs';
 import path from 'node:path';
 import { startServer } from '../tests/e2e/server.mjs';
 
@@ -13,13 +13,8 @@ const runs = Number(runsArg || 5);
 const server = await startServer({ '/': path.resolve(dist), '/bench': path.resolve(data) });
 const rows = [];
 for (let i = 0; i < runs; i++) {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-      '--disable-component-update', '--no-first-run', '--disable-sync',
-      ...(process.env.CHROME_ARGS || '').split(' ').filter(Boolean)],
-  });
-  const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+  // Fresh profile; CHROME_ARGS adds flags (scripts/chromium.mjs).
+  const { browser, page } = await launchPage();
   await browser.startTracing(page, { categories: ['toplevel', 'v8.execute', 'v8.wasm', 'devtools.timeline', 'blink.user_timing'] });
   await page.goto(`${server.origin}/?data=bench`);
   await page.waitForFunction(() => ['ready', 'error'].includes(document.documentElement.dataset.state), null, { timeout: 120000 });
