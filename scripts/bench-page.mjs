@@ -85,7 +85,7 @@ async function timeline(page, worker) {
       plotlyAt: window.__bench.plotlyAt, messages: window.__bench.messages };
   });
   const rows = [['html received', 0, p.nav[0]], ['DOMContentLoaded', p.nav[2], p.nav[2]]];
-  const short = (u) => u.replace(/^.*\//, '').replace(/\?.*$/, '').replace(/-[0-9a-f]{16}(_bg)?\./, '$1.');
+  const short = (u) => u.replace(/^.*\//, '').replace(/\?.*$/, '').replace(/-[0-9a-f]{1,16}(_bg)?\./, '$1.');
   for (const [name, a, b] of p.res) rows.push([`page fetch ${short(name)}`, a, b]);
   if (p.plotlyAt !== undefined) rows.push(['plotly.js evaluated', p.plotlyAt, p.plotlyAt]);
   if (worker) {

@@ -516,8 +516,9 @@ test('Long Tasks: no main-thread task over 50 ms while 1M events load; progress 
 // Issue 3: the worker starts the first load at boot (src/worker/boot.rs), so the data does not
 // wait for plotly.js and the page's wasm; the page's own request attaches to it.
 test("boot: the worker loads the data before the page's wasm runs; nothing is fetched twice", async () => {
-  // The page's wasm arrives 2 s late: the data must be in the worker by then.
-  const srv = await startServer({ '/': DIST }, { delays: [[/^\/modelpulse-[0-9a-f]{16}_bg\.wasm$/, 2000]] });
+  // The page's wasm arrives 2 s late: the data must be in the worker by then. (Trunk's hash is
+  // a u64 in hex without leading zeros: 1–16 digits.)
+  const srv = await startServer({ '/': DIST }, { delays: [[/^\/modelpulse-[0-9a-f]{1,16}_bg\.wasm$/, 2000]] });
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const page = await ctx.newPage();
   const pageErrors = [];
