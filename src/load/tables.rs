@@ -569,47 +569,6 @@ impl ConversionTable {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use arrow_schema::{DataType, TimeUnit};
-
-    /// INT96 timestamps (pyarrow's legacy writer; here `created_at` of a support fixture) read as
-    /// Timestamp(ns) and give the same UTC days as the INT64 timestamps of another writer.
-    #[test]
-    fn int96_created_at_reads_as_nanoseconds() {
-        let bytes = bytes::Bytes::from_static(include_bytes!("../../tests/data/pyarrow-brotli-106/raw_support_events.parquet"));
-        let d = decode_parts(Table::SupportEvents, "raw_support_events.parquet", bytes, &["created_at"]).unwrap();
-        let a = &d.groups[0][0];
-        assert!(matches!(a.data_type(), DataType::Timestamp(TimeUnit::Nanosecond, _)));
-        let (raw, per_day) = timestamps(a.as_ref()).unwrap();
-        assert_eq!(per_day, 86_400_000_000_000);
-        let days: Vec<i32> = raw.iter().flatten().map(|t| day_of("f", "created_at", t, per_day).unwrap()).collect();
-        assert!(!days.is_empty());
-        // The fixture's data lies in 2026.
-        let lo = crate::model::dashboard_facts::day_of_date(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
-        let hi = crate::model::dashboard_facts::day_of_date(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
-        assert!(days.iter().all(|d| (lo..=hi).contains(d)), "{:?}", &days[..3]);
-    }
-
-    #[test]
-    fn join_strings_appends_with_nulls_and_slices() {
-        let a = StringArray::from(vec![Some("a"), None, Some("ßc")]);
-        let b = StringArray::from(vec![Some(""), Some("d")]);
-        let want = StringArray::from(vec![Some("a"), None, Some("ßc"), Some(""), Some("d")]);
-        assert_eq!(join_strings(&a, &b), want);
-        assert_eq!(join_strings(&a.slice(1, 2), &b.slice(1, 1)), StringArray::from(vec![None, Some("ßc"), Some("d")]));
-        assert_eq!(join_strings(&StringArray::from(Vec::<&str>::new()), &b), b);
-    }
-
-    #[test]
-    fn out_of_range_timestamps_are_an_error_not_a_panic() {
-        assert!(day_of("f.parquet", "created_at", i64::MAX, 86_400).is_err());
-        assert!(day_of("f.parquet", "created_at", i64::MIN, 86_400).is_err());
-        assert_eq!(day_of("f.parquet", "created_at", -1, 86_400).unwrap(), -1);
-    }
-}
-
 /// `raw_llm_events` read by ranges and decoded row group by row group while the bytes arrive
 /// (the page's worker streams a range request's body): the same table as
 /// [`crate::Dataset::load_source`] of the finished fetch, built in steps. Open it on the footer
@@ -653,7 +612,8 @@ impl LlmStream {
     /// True when the planned row groups' bytes follow each other in the file (each group's span
     /// starts at or after the previous one's end), so that cutting the fetched bytes at each
     /// span's end hands every group all its bytes in one piece. Writers lay row groups out this
-    /// way; when this is false, fetch everything and call [`LlmStream::push`] with one piece.
+    /// way; when this is false, decode the fetched ranges after the fetch instead
+    /// ([`crate::Dataset::load_source`]), as the worker does.
     pub fn in_file_order(&self) -> bool {
         self.spans.windows(2).all(|w| w[0].end <= w[1].start)
     }
@@ -673,16 +633,16 @@ impl LlmStream {
     /// which the stream holds): pass the fetched pieces that overlap [`LlmStream::next_span`].
     /// Errors name the file; after an error the stream is unusable.
     pub fn push(&mut self, pieces: Vec<(u64, bytes::Bytes)>) -> Result<(), LoadError> {
-        let Some(_) = self.row_groups.get(self.next) else {
+        if self.next >= self.spans.len() {
             return Err(LoadError::Corrupt {
                 file: self.table.file.clone(),
                 detail: "more row groups pushed than planned".into(),
             });
-        };
+        }
         let source = self.footer.partial_source(self.row_groups.clone(), pieces)?;
         self.reader.set_source(source);
         let arrays = self.reader.group(self.next)?;
-        // The group's bytes are dropped with `arrays` (the reader keeps only the tail).
+        // The reader lets go of the group's bytes (it keeps only the tail).
         self.reader.set_source(self.footer.partial_source(self.row_groups.clone(), Vec::new())?);
         let file = self.table.file.clone();
         self.table.append(&file, arrays, &mut self.sessions, &mut self.names, &mut |_| {})?;
@@ -701,5 +661,46 @@ impl LlmStream {
         }
         table.finish(reader.rows, names, sessions);
         Ok(table)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_schema::{DataType, TimeUnit};
+
+    /// INT96 timestamps (pyarrow's legacy writer; here `created_at` of a support fixture) read as
+    /// Timestamp(ns) and give the same UTC days as the INT64 timestamps of another writer.
+    #[test]
+    fn int96_created_at_reads_as_nanoseconds() {
+        let bytes = bytes::Bytes::from_static(include_bytes!("../../tests/data/pyarrow-brotli-106/raw_support_events.parquet"));
+        let d = decode_parts(Table::SupportEvents, "raw_support_events.parquet", bytes, &["created_at"]).unwrap();
+        let a = &d.groups[0][0];
+        assert!(matches!(a.data_type(), DataType::Timestamp(TimeUnit::Nanosecond, _)));
+        let (raw, per_day) = timestamps(a.as_ref()).unwrap();
+        assert_eq!(per_day, 86_400_000_000_000);
+        let days: Vec<i32> = raw.iter().flatten().map(|t| day_of("f", "created_at", t, per_day).unwrap()).collect();
+        assert!(!days.is_empty());
+        // The fixture's data lies in 2026.
+        let lo = crate::model::dashboard_facts::day_of_date(chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap());
+        let hi = crate::model::dashboard_facts::day_of_date(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert!(days.iter().all(|d| (lo..=hi).contains(d)), "{:?}", &days[..3]);
+    }
+
+    #[test]
+    fn join_strings_appends_with_nulls_and_slices() {
+        let a = StringArray::from(vec![Some("a"), None, Some("ßc")]);
+        let b = StringArray::from(vec![Some(""), Some("d")]);
+        let want = StringArray::from(vec![Some("a"), None, Some("ßc"), Some(""), Some("d")]);
+        assert_eq!(join_strings(&a, &b), want);
+        assert_eq!(join_strings(&a.slice(1, 2), &b.slice(1, 1)), StringArray::from(vec![None, Some("ßc"), Some("d")]));
+        assert_eq!(join_strings(&StringArray::from(Vec::<&str>::new()), &b), b);
+    }
+
+    #[test]
+    fn out_of_range_timestamps_are_an_error_not_a_panic() {
+        assert!(day_of("f.parquet", "created_at", i64::MAX, 86_400).is_err());
+        assert!(day_of("f.parquet", "created_at", i64::MIN, 86_400).is_err());
+        assert_eq!(day_of("f.parquet", "created_at", -1, 86_400).unwrap(), -1);
     }
 }

@@ -82,9 +82,9 @@ pub struct Ranged {
 
 impl Ranged {
     /// Makes it `table`'s data in the engine's dataset (replacing it). Errors name the file.
-    fn load(&self, stream: Option<LlmStream>) -> Result<(), modelpulse::error::LoadError> {
-        let Ranged { entry, plan, .. } = self;
-        match stream {
+    fn load(&mut self) -> Result<(), modelpulse::error::LoadError> {
+        let Ranged { entry, plan, stream } = self;
+        match stream.take() {
             Some(s) => ENGINE.with_borrow_mut(|e| e.dataset_mut().install_llm(s)).map(drop),
             None => entry
                 .file
@@ -241,11 +241,12 @@ async fn fetch_file_with(table: Table, url: &str, name: &str, range: RangeChoice
     };
     let mut pieces = Vec::with_capacity(missing.len());
     let tail_start = file.footer().len() - file.footer().tail_len();
+    // Each range's body is cut where a row group's bytes end (`BodyParts` keeps the cuts inside it).
+    let cuts: Vec<u64> = stream.as_ref().map(|s| s.spans().map(|sp| sp.end).collect()).unwrap_or_default();
     let mut failed = None;
     for r in &missing {
         match &mut stream {
             Some(s) => {
-                let cuts = span_ends(s, r);
                 let mut on_part = |start: u64, part: Bytes| {
                     let end = start + part.len() as u64;
                     pieces.push((start, part));
@@ -271,12 +272,6 @@ async fn fetch_file_with(table: Table, url: &str, name: &str, range: RangeChoice
     file.add(window, pieces);
     let entry = Entry { table, url: url.to_string(), name: name.to_string(), file, requests, validators: held, range, cache };
     Ok(Got::Ranged(Ranged { entry, plan, stream }))
-}
-
-/// Where to cut range `r`'s body so that each row group's bytes are handed over as soon as
-/// they are in: the ends of the stream's row group spans inside `r`.
-fn span_ends(s: &LlmStream, r: &Range<u64>) -> Vec<u64> {
-    s.spans().filter(|sp| sp.end > r.start && sp.end < r.end).map(|sp| sp.end).collect()
 }
 
 /// Decodes, in order, every row group of `s` whose span ends by `covered` (every planned byte
@@ -329,7 +324,7 @@ async fn get_range_parts(
     })
     .await?;
     if too_long || !parts.finished() {
-        let got = if too_long { "more".to_string() } else { parts.received(r.start).to_string() };
+        let got = if too_long { "more".to_string() } else { parts.received().to_string() };
         return Err(FetchError::Network(format!("asked for bytes {}-{}/{len}, got {got} bytes", r.start, r.end - 1)));
     }
     Ok(())
@@ -358,8 +353,7 @@ thread_local! {
 pub fn install(load: u64, ranged: Vec<Ranged>, mut errors: Vec<String>, whole_bytes: u64, source: LoadSource, lang: Lang) -> Loaded {
     let mut entries = Vec::with_capacity(ranged.len());
     for mut r in ranged {
-        let stream = r.stream.take();
-        match r.load(stream) {
+        match r.load() {
             Ok(()) => entries.push(r.entry),
             Err(e) => errors.push(e.to_string()),
         }
@@ -588,8 +582,7 @@ fn replace(table: Table, url: &str, name: &str, fresh: Fresh) -> Result<u64, Fai
     let failure = |e: modelpulse::error::LoadError| Failure::new(name, e.to_string());
     match fresh {
         Fresh::Ranged(mut r) => {
-            let stream = r.stream.take();
-            r.load(stream).map_err(failure)?;
+            r.load().map_err(failure)?;
             let mut entry = r.entry;
             let bytes = entry.file.bytes_fetched();
             FILES.with_borrow_mut(|files| {
