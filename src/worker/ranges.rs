@@ -77,7 +77,8 @@ pub enum Got {
 pub struct Ranged {
     entry: Entry,
     plan: modelpulse::load::ranges::Plan,
-    stream: Option<LlmStream>,
+    /// Boxed: it holds the table being built (`Got` and `Fresh` stay small).
+    stream: Option<Box<LlmStream>>,
 }
 
 impl Ranged {
@@ -85,7 +86,7 @@ impl Ranged {
     fn load(&mut self) -> Result<(), modelpulse::error::LoadError> {
         let Ranged { entry, plan, stream } = self;
         match stream.take() {
-            Some(s) => ENGINE.with_borrow_mut(|e| e.dataset_mut().install_llm(s)).map(drop),
+            Some(s) => ENGINE.with_borrow_mut(|e| e.dataset_mut().install_llm(*s)).map(drop),
             None => entry
                 .file
                 .source(plan)
@@ -233,7 +234,7 @@ async fn fetch_file_with(table: Table, url: &str, name: &str, range: RangeChoice
     // raw_llm_events (the big one) is decoded row group by row group while the bytes arrive.
     let mut stream = match table {
         Table::LlmEvents => match LlmStream::open(file.footer(), &plan) {
-            Ok(s) if s.in_file_order() => Some(s),
+            Ok(s) if s.in_file_order() => Some(Box::new(s)),
             Ok(_) => None,
             Err(e) => return Ok(Got::Failed(e.to_string())),
         },
