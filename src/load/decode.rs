@@ -561,82 +561,115 @@ fn read_chunk(
         return Err(ChunkError::Unsupported);
     }
     let pages = chunk_pages(source, meta, group, leaf)?;
-    macro_rules! prim {
-        ($pq:ty, $arrow:ty, $map:expr) => {{
-            let (values, nulls) = read_values::<$pq>(descr, pages, rows)?;
-            let values: Vec<<$arrow as ArrowPrimitiveType>::Native> = values.into_iter().map($map).collect();
-            PrimitiveArray::<$arrow>::new(ScalarBuffer::from(values), nulls)
-        }};
-    }
-    // Same-width values move into the array without a copy.
-    macro_rules! same {
-        ($pq:ty, $arrow:ty) => {{
-            let (values, nulls) = read_values::<$pq>(descr, pages, rows)?;
-            PrimitiveArray::<$arrow>::new(ScalarBuffer::from(values), nulls)
-        }};
-    }
+    // Each arm calls its own (not inlined) function: V8 compiles a hot wasm function with its
+    // optimising tier as a whole, and this dispatch runs once per column chunk; with every
+    // type's code inlined it was a ~49 kB function compiled on every load (~50 ms background).
     let decimal = |a: PrimitiveArray<Decimal128Type>, p: u8, s: i8| -> Result<ArrayRef, ChunkError> {
         Ok(Arc::new(a.with_precision_and_scale(p, s).map_err(|e| ChunkError::Corrupt(e.to_string()))?))
     };
     let physical = descr.physical_type();
     Ok(match (physical, dt) {
-        (Physical::BOOLEAN, DataType::Boolean) => {
-            let (values, nulls) = read_values::<pq::BoolType>(descr, pages, rows)?;
-            Arc::new(BooleanArray::new(BooleanBuffer::from(values), nulls))
-        }
-        (Physical::INT32, DataType::Int32) => Arc::new(same!(pq::Int32Type, Int32Type)),
-        (Physical::INT32, DataType::Int8) => Arc::new(prim!(pq::Int32Type, Int8Type, |v| v as i8)),
-        (Physical::INT32, DataType::Int16) => Arc::new(prim!(pq::Int32Type, Int16Type, |v| v as i16)),
-        (Physical::INT32, DataType::UInt8) => Arc::new(prim!(pq::Int32Type, UInt8Type, |v| v as u8)),
-        (Physical::INT32, DataType::UInt16) => Arc::new(prim!(pq::Int32Type, UInt16Type, |v| v as u16)),
-        (Physical::INT32, DataType::UInt32) => Arc::new(prim!(pq::Int32Type, UInt32Type, |v| v as u32)),
-        (Physical::INT32, DataType::Date32) => Arc::new(same!(pq::Int32Type, Date32Type)),
+        (Physical::BOOLEAN, DataType::Boolean) => booleans(descr, pages, rows)?,
+        (Physical::INT32, DataType::Int32) => same::<pq::Int32Type, Int32Type>(descr, pages, rows)?,
+        (Physical::INT32, DataType::Int8) => Arc::new(prim::<pq::Int32Type, Int8Type>(descr, pages, rows, |v| v as i8)?),
+        (Physical::INT32, DataType::Int16) => Arc::new(prim::<pq::Int32Type, Int16Type>(descr, pages, rows, |v| v as i16)?),
+        (Physical::INT32, DataType::UInt8) => Arc::new(prim::<pq::Int32Type, UInt8Type>(descr, pages, rows, |v| v as u8)?),
+        (Physical::INT32, DataType::UInt16) => Arc::new(prim::<pq::Int32Type, UInt16Type>(descr, pages, rows, |v| v as u16)?),
+        (Physical::INT32, DataType::UInt32) => Arc::new(prim::<pq::Int32Type, UInt32Type>(descr, pages, rows, |v| v as u32)?),
+        (Physical::INT32, DataType::Date32) => same::<pq::Int32Type, Date32Type>(descr, pages, rows)?,
         (Physical::INT32, DataType::Decimal128(p, s)) => {
-            decimal(prim!(pq::Int32Type, Decimal128Type, i128::from), *p, *s)?
+            decimal(prim::<pq::Int32Type, Decimal128Type>(descr, pages, rows, i128::from)?, *p, *s)?
         }
-        (Physical::INT64, DataType::Int64) => Arc::new(same!(pq::Int64Type, Int64Type)),
-        (Physical::INT64, DataType::UInt64) => Arc::new(prim!(pq::Int64Type, UInt64Type, |v| v as u64)),
-        (Physical::INT64, DataType::Timestamp(unit, tz)) => {
-            let (values, nulls) = read_values::<pq::Int64Type>(descr, pages, rows)?;
-            let values = ScalarBuffer::from(values);
-            match unit {
-                TimeUnit::Second => Arc::new(PrimitiveArray::<TimestampSecondType>::new(values, nulls).with_timezone_opt(tz.clone())),
-                TimeUnit::Millisecond => {
-                    Arc::new(PrimitiveArray::<TimestampMillisecondType>::new(values, nulls).with_timezone_opt(tz.clone()))
-                }
-                TimeUnit::Microsecond => {
-                    Arc::new(PrimitiveArray::<TimestampMicrosecondType>::new(values, nulls).with_timezone_opt(tz.clone()))
-                }
-                TimeUnit::Nanosecond => {
-                    Arc::new(PrimitiveArray::<TimestampNanosecondType>::new(values, nulls).with_timezone_opt(tz.clone()))
-                }
-            }
-        }
+        (Physical::INT64, DataType::Int64) => same::<pq::Int64Type, Int64Type>(descr, pages, rows)?,
+        (Physical::INT64, DataType::UInt64) => Arc::new(prim::<pq::Int64Type, UInt64Type>(descr, pages, rows, |v| v as u64)?),
+        (Physical::INT64, DataType::Timestamp(unit, tz)) => timestamps(descr, pages, rows, *unit, tz.clone())?,
         (Physical::INT64, DataType::Decimal128(p, s)) => {
-            decimal(prim!(pq::Int64Type, Decimal128Type, i128::from), *p, *s)?
+            decimal(prim::<pq::Int64Type, Decimal128Type>(descr, pages, rows, i128::from)?, *p, *s)?
         }
         (Physical::INT96, DataType::Timestamp(TimeUnit::Nanosecond, None)) => {
-            Arc::new(prim!(pq::Int96Type, TimestampNanosecondType, |v: pq::Int96| v.to_nanos()))
+            Arc::new(prim::<pq::Int96Type, TimestampNanosecondType>(descr, pages, rows, |v: pq::Int96| v.to_nanos())?)
         }
-        (Physical::FLOAT, DataType::Float32) => Arc::new(same!(pq::FloatType, Float32Type)),
-        (Physical::DOUBLE, DataType::Float64) => Arc::new(same!(pq::DoubleType, Float64Type)),
+        (Physical::FLOAT, DataType::Float32) => same::<pq::FloatType, Float32Type>(descr, pages, rows)?,
+        (Physical::DOUBLE, DataType::Float64) => same::<pq::DoubleType, Float64Type>(descr, pages, rows)?,
         (Physical::BYTE_ARRAY, DataType::Utf8) => Arc::new(read_strings(descr, pages, rows)?),
         (Physical::BYTE_ARRAY, DataType::Decimal128(p, s)) => {
-            let (values, nulls) = read_mapped::<pq::ByteArrayType, _>(descr, pages, rows, |v| be_i128(v.data()))?;
-            decimal(PrimitiveArray::new(ScalarBuffer::from(values), nulls), *p, *s)?
+            decimal(mapped::<pq::ByteArrayType, Decimal128Type>(descr, pages, rows, |v| be_i128(v.data()))?, *p, *s)?
         }
         (Physical::FIXED_LEN_BYTE_ARRAY, DataType::Decimal128(p, s)) => {
-            let (values, nulls) = read_mapped::<pq::FixedLenByteArrayType, _>(descr, pages, rows, |v| be_i128(v.data()))?;
-            decimal(PrimitiveArray::new(ScalarBuffer::from(values), nulls), *p, *s)?
+            decimal(mapped::<pq::FixedLenByteArrayType, Decimal128Type>(descr, pages, rows, |v| be_i128(v.data()))?, *p, *s)?
         }
         (Physical::FIXED_LEN_BYTE_ARRAY, DataType::Float16) => {
-            let (values, nulls) = read_mapped::<pq::FixedLenByteArrayType, _>(descr, pages, rows, |v| match v.data() {
+            Arc::new(mapped::<pq::FixedLenByteArrayType, Float16Type>(descr, pages, rows, |v| match v.data() {
                 &[a, b] => Ok(<Float16Type as ArrowPrimitiveType>::Native::from_bits(u16::from_le_bytes([a, b]))),
                 _ => Err(ChunkError::Corrupt("a float16 value is not 2 bytes".into())),
-            })?;
-            Arc::new(PrimitiveArray::<Float16Type>::new(ScalarBuffer::from(values), nulls))
+            })?)
         }
         _ => return Err(ChunkError::Unsupported),
+    })
+}
+
+/// A boolean column chunk.
+#[inline(never)]
+fn booleans(descr: ColumnDescPtr, pages: super::pages::Pages, rows: usize) -> Result<ArrayRef, ChunkError> {
+    let (values, nulls) = read_values::<parquet::data_type::BoolType>(descr, pages, rows)?;
+    Ok(Arc::new(BooleanArray::new(BooleanBuffer::from(values), nulls)))
+}
+
+/// A primitive column chunk whose values move into the Arrow array without a copy (same width).
+#[inline(never)]
+fn same<P: PqType, A: ArrowPrimitiveType<Native = P::T>>(
+    descr: ColumnDescPtr,
+    pages: super::pages::Pages,
+    rows: usize,
+) -> Result<ArrayRef, ChunkError>
+where
+    P::T: arrow_buffer::ArrowNativeType,
+{
+    let (values, nulls) = read_values::<P>(descr, pages, rows)?;
+    Ok(Arc::new(PrimitiveArray::<A>::new(ScalarBuffer::from(values), nulls)))
+}
+
+/// A primitive column chunk, each value converted by `map`.
+#[inline(never)]
+fn prim<P: PqType, A: ArrowPrimitiveType>(
+    descr: ColumnDescPtr,
+    pages: super::pages::Pages,
+    rows: usize,
+    map: impl Fn(P::T) -> A::Native,
+) -> Result<PrimitiveArray<A>, ChunkError> {
+    let (values, nulls) = read_values::<P>(descr, pages, rows)?;
+    let values: Vec<A::Native> = values.into_iter().map(map).collect();
+    Ok(PrimitiveArray::<A>::new(ScalarBuffer::from(values), nulls))
+}
+
+/// A column chunk of byte arrays, each non-null value converted by `map` ([`read_mapped`]).
+#[inline(never)]
+fn mapped<P: PqType, A: ArrowPrimitiveType>(
+    descr: ColumnDescPtr,
+    pages: super::pages::Pages,
+    rows: usize,
+    map: impl Fn(&P::T) -> Result<A::Native, ChunkError>,
+) -> Result<PrimitiveArray<A>, ChunkError> {
+    let (values, nulls) = read_mapped::<P, _>(descr, pages, rows, map)?;
+    Ok(PrimitiveArray::new(ScalarBuffer::from(values), nulls))
+}
+
+/// An INT64 timestamp column chunk of `unit`, zone `tz`.
+#[inline(never)]
+fn timestamps(
+    descr: ColumnDescPtr,
+    pages: super::pages::Pages,
+    rows: usize,
+    unit: TimeUnit,
+    tz: Option<Arc<str>>,
+) -> Result<ArrayRef, ChunkError> {
+    let (values, nulls) = read_values::<parquet::data_type::Int64Type>(descr, pages, rows)?;
+    let values = ScalarBuffer::from(values);
+    Ok(match unit {
+        TimeUnit::Second => Arc::new(PrimitiveArray::<TimestampSecondType>::new(values, nulls).with_timezone_opt(tz)),
+        TimeUnit::Millisecond => Arc::new(PrimitiveArray::<TimestampMillisecondType>::new(values, nulls).with_timezone_opt(tz)),
+        TimeUnit::Microsecond => Arc::new(PrimitiveArray::<TimestampMicrosecondType>::new(values, nulls).with_timezone_opt(tz)),
+        TimeUnit::Nanosecond => Arc::new(PrimitiveArray::<TimestampNanosecondType>::new(values, nulls).with_timezone_opt(tz)),
     })
 }
 

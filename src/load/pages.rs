@@ -294,38 +294,66 @@ impl Header {
 }
 
 /// Appends `input` decompressed with `codec` to `out`; `size` is the expected decompressed size.
+///
+/// Each codec is its own function, none inlined here (nor this one into the page reader): V8
+/// compiles a hot wasm function with its optimising tier as a whole, so a page reader that held
+/// every codec's code (~47 kB of wasm) cost ~60 ms of background compile per load although one
+/// codec runs. Split, only the small functions that actually run become hot.
+#[inline(never)]
 fn decompress(codec: &Compression, input: &[u8], out: &mut Vec<u8>, size: usize) -> Result<()> {
-    let io = |e: std::io::Error| err(format!("{codec:?} decompression failed: {e}"));
     match codec {
         Compression::UNCOMPRESSED => out.extend_from_slice(input),
-        Compression::SNAPPY => {
-            let start = out.len();
-            out.resize(start + size, 0);
-            let n = snap::raw::Decoder::new()
-                .decompress(input, &mut out[start..])
-                .map_err(|e| err(format!("SNAPPY decompression failed: {e}")))?;
-            out.truncate(start + n);
-        }
-        Compression::GZIP(_) => {
-            flate2::read::MultiGzDecoder::new(input).read_to_end(out).map_err(io)?;
-        }
-        Compression::BROTLI(_) => {
-            brotli_decompressor::Decompressor::new(input, size.max(1)).read_to_end(out).map_err(io)?;
-        }
+        Compression::SNAPPY => snappy_into(input, out, size)?,
+        Compression::GZIP(_) => gzip_into(input, out)?,
+        Compression::BROTLI(_) => brotli_into(input, out, size)?,
         Compression::ZSTD(_) => zstd_into(input, out, size)?,
         Compression::LZ4_RAW => lz4_block(input, out, size)?,
-        Compression::LZ4 => {
-            let start = out.len();
-            if lz4_hadoop(input, out, size).is_err() {
-                out.truncate(start);
-                let frame = lz4_flex::frame::FrameDecoder::new(input).read_to_end(out);
-                if frame.is_err() || out.len() - start != size {
-                    out.truncate(start);
-                    lz4_block(input, out, size)?;
-                }
-            }
-        }
+        Compression::LZ4 => lz4_into(input, out, size)?,
         Compression::LZO => return Err(err("LZO compression is not supported")),
+    }
+    Ok(())
+}
+
+fn io_failed(codec: &str) -> impl Fn(std::io::Error) -> ParquetError + '_ {
+    move |e| err(format!("{codec} decompression failed: {e}"))
+}
+
+/// Raw snappy of `size` decompressed bytes.
+#[inline(never)]
+fn snappy_into(input: &[u8], out: &mut Vec<u8>, size: usize) -> Result<()> {
+    let start = out.len();
+    out.resize(start + size, 0);
+    let n = snap::raw::Decoder::new()
+        .decompress(input, &mut out[start..])
+        .map_err(|e| err(format!("SNAPPY decompression failed: {e}")))?;
+    out.truncate(start + n);
+    Ok(())
+}
+
+/// Gzip, all members.
+#[inline(never)]
+fn gzip_into(input: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    flate2::read::MultiGzDecoder::new(input).read_to_end(out).map_err(io_failed("GZIP"))?;
+    Ok(())
+}
+
+#[inline(never)]
+fn brotli_into(input: &[u8], out: &mut Vec<u8>, size: usize) -> Result<()> {
+    brotli_decompressor::Decompressor::new(input, size.max(1)).read_to_end(out).map_err(io_failed("BROTLI"))?;
+    Ok(())
+}
+
+/// LZ4 as the parquet crate reads it: Hadoop framing, else the LZ4 frame format, else a raw block.
+#[inline(never)]
+fn lz4_into(input: &[u8], out: &mut Vec<u8>, size: usize) -> Result<()> {
+    let start = out.len();
+    if lz4_hadoop(input, out, size).is_err() {
+        out.truncate(start);
+        let frame = lz4_flex::frame::FrameDecoder::new(input).read_to_end(out);
+        if frame.is_err() || out.len() - start != size {
+            out.truncate(start);
+            lz4_block(input, out, size)?;
+        }
     }
     Ok(())
 }
@@ -334,6 +362,7 @@ fn decompress(codec: &Compression, input: &[u8], out: &mut Vec<u8>, size: usize)
 /// context kept per thread. Why not the streaming decoder: it allocated a context and a window
 /// buffer for every page and decompressed through that window (1M LLM events in the browser:
 /// ~70 ms of `malloc` under the page reader, ~10% of the worker's load).
+#[inline(never)]
 fn zstd_into(input: &[u8], out: &mut Vec<u8>, size: usize) -> Result<()> {
     use std::cell::RefCell;
     thread_local! {
@@ -359,6 +388,7 @@ fn zstd_into(input: &[u8], out: &mut Vec<u8>, size: usize) -> Result<()> {
 }
 
 /// A raw LZ4 block of exactly `size` decompressed bytes.
+#[inline(never)]
 fn lz4_block(input: &[u8], out: &mut Vec<u8>, size: usize) -> Result<()> {
     let start = out.len();
     out.resize(start + size, 0);
