@@ -31,7 +31,7 @@ for (let i = 0; i < runs; i++) {
   const topTier = ev.filter((e) => e.ph === 'X' && e.name === 'wasm.TopTierCompilation').reduce((s, e) => s + (e.tdur || 0), 0);
   const r = { decode: m.decode, total: m.total, loadWall: load.dur / 1000, loadCpu: load.tdur / 1000, topTierCpu: topTier / 1000 };
   rows.push(r);
-  console.log(`run ${i + 1}: ` + Object.entries(r).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ') + ' ms');
+  console.log(`run ${i + 1}: ` + Object.entries(r).map(([k, v]) => `${k} ${(v ?? NaN).toFixed(0)}`).join(', ') + ' ms');
 }
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; };
 console.log('median: ' + Object.keys(rows[0]).map((k) => `${k} ${median(rows.map((r) => r[k])).toFixed(0)}`).join(', ') + ' ms');

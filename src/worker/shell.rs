@@ -251,7 +251,6 @@ async fn load_urls(
             Err(e) => errors.push(e.text(lang, &name, url)),
         }
     }
-    let rules = rules.map(|(name, text)| ENGINE.with_borrow_mut(|e| e.set_rules(&name, text)));
     let source = LoadSource::Urls(urls.iter().map(|(_, u)| u.clone()).chain(facts.iter().map(|(_, u)| u.clone())).collect());
     let t1 = now();
     let whole_bytes: u64 =
@@ -262,9 +261,12 @@ async fn load_urls(
     let seeds = validators.into_iter().filter(|(_, name, _)| decoded(name)).map(|(t, _, v)| (t, v)).collect();
     let mut loaded = crate::ranges::install(load, ranged, loaded.errors, whole_bytes, source, lang);
     loaded.decode = Span { start: t1, end: now() };
+    // The rules are parsed after the decode (views, not the load, use them): the TOML parser's
+    // wasm is big and gets hot enough for V8 to compile it with its optimising tier, on a
+    // background thread that would otherwise compete with the decode for the two cores.
+    loaded.rules = rules.map(|(name, text)| ENGINE.with_borrow_mut(|e| e.set_rules(&name, text)));
     loaded.fetch = fetch_span;
     loaded.refresh = !shown;
-    loaded.rules = rules;
     post(&FromWorker::Loaded(loaded));
     seeds
 }
