@@ -228,12 +228,12 @@ fn margins_leave_room_for_tick_labels_and_the_cost_axis_from_the_start() {
     for chart in ChartId::ALL {
         let m = &figure(chart, &inp, Lang::En)["layout"]["margin"];
         assert_eq!((m["l"].as_u64(), m["b"].as_u64()), (Some(80), Some(60)), "{chart:?}");
-        let r = if chart == ChartId::TokenUsage { 72 } else { 24 };
+        let r = if chart == ChartId::TokenUsage { 72 } else { 40 };
         assert_eq!(m["r"].as_u64(), Some(r), "{chart:?}");
     }
     let mut unpriced = input();
     unpriced.prices.clear();
-    assert_eq!(figure(ChartId::TokenUsage, &unpriced, Lang::En)["layout"]["margin"]["r"], 24);
+    assert_eq!(figure(ChartId::TokenUsage, &unpriced, Lang::En)["layout"]["margin"]["r"], 40);
 }
 
 #[test]
@@ -424,4 +424,20 @@ fn line_series_have_markers_only_where_a_value_has_no_neighbour() {
     assert_eq!(line_mode(&y(&[Some(1.0), Some(2.0), None, Some(4.0), None, Some(6.0), Some(7.0)])), "lines+markers");
     assert_eq!(line_mode(&y(&[Some(1.0), None, Some(3.0), Some(4.0)])), "lines+markers");
     assert_eq!(line_mode(&y(&[Some(1.0), Some(2.0), None, Some(4.0)])), "lines+markers");
+}
+
+#[test]
+fn tick_labels_are_never_hidden_for_overflow_so_plotly_does_not_remeasure_them() {
+    // `ticklabeloverflow: "allow"` on every drawn axis (plotly.js's default re-measures all of an
+    // axis' labels after placing each; `automargin` keeps the labels inside the figure anyway).
+    let inp = input();
+    for chart in ChartId::ALL {
+        let fig = figure(chart, &inp, Lang::En);
+        let layout = fig["layout"].as_object().unwrap();
+        let axes: Vec<&String> = layout.keys().filter(|k| k.starts_with("xaxis") || k.starts_with("yaxis")).collect();
+        assert!(axes.len() >= 2, "{chart:?}");
+        for k in axes {
+            assert_eq!(layout[k]["ticklabeloverflow"], "allow", "{chart:?} {k}");
+        }
+    }
 }

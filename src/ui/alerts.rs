@@ -4,23 +4,49 @@
 
 use super::state::AppState;
 use leptos::prelude::*;
-use modelpulse::page::alerts::{firing_text, incident_text, notice_text, summary_text};
+use modelpulse::page::alerts::{firing_text, incident_text, notice_text, summary_text, Banner};
 use modelpulse::i18n::t;
+
+/// What the banner shows: the banner of a view, for the data version it was computed on.
+#[derive(Clone, Default, PartialEq)]
+struct Shown {
+    version: u64,
+    /// Rules were evaluated (a usable rules file and data).
+    visible: bool,
+    banner: Banner,
+}
 
 /// The rules firing on the view's last day and the incidents within its dates. `role="alert"`
 /// while something fires, `role="status"` otherwise; hidden without rules or data.
+///
+/// On a filter change the banner follows the view once its charts are drawn (like the facts
+/// table and the Summary panel, [`super::charts::table_turn`]): updated first, its DOM change
+/// and the layout it needs were paid inside the first chart's `Plotly.react` (plotly.js reads
+/// the plot's size, which lays out the page above it). A new dataset (the first load, a
+/// refresh) shows its banner at once, so it never appears above charts already drawn.
 #[component]
 pub fn AlertsBanner(state: AppState) -> impl IntoView {
     let lang = state.lang;
-    let shown = move || state.facts.with(|f| f.data_version > 0 && f.evaluation.is_some());
-    let firing = move || state.facts.with(|f| !f.banner.firing.is_empty());
+    let turn = super::charts::table_turn();
+    let seen_turn = StoredValue::new(u64::MAX);
+    let current = Memo::new(move |prev: Option<&Shown>| {
+        let now = turn.get();
+        let turned = seen_turn.get_value() != now;
+        seen_turn.set_value(now);
+        state.facts.with(|f| match prev {
+            Some(p) if !turned && p.visible && p.version == f.data_version => p.clone(),
+            _ => Shown { version: f.data_version, visible: f.data_version > 0 && f.evaluation.is_some(), banner: f.banner.clone() },
+        })
+    });
+    let shown = move || current.with(|c| c.visible);
+    let firing = move || current.with(|c| !c.banner.firing.is_empty());
     let firing_items = move || {
         let lang = lang.get();
-        state.facts.with(|f| f.banner.firing.iter().map(|x| firing_text(lang, x)).collect::<Vec<_>>())
+        current.with(|c| c.banner.firing.iter().map(|x| firing_text(lang, x)).collect::<Vec<_>>())
     };
     let incident_items = move || {
         let lang = lang.get();
-        state.facts.with(|f| f.banner.incidents.iter().map(|x| incident_text(lang, x)).collect::<Vec<_>>())
+        current.with(|c| c.banner.incidents.iter().map(|x| incident_text(lang, x)).collect::<Vec<_>>())
     };
     view! {
         <Show when=shown>
@@ -33,7 +59,7 @@ pub fn AlertsBanner(state: AppState) -> impl IntoView {
             >
                 <h2>{move || t(lang.get(), "alerts.banner.title")}</h2>
                 <Show
-                    when=move || state.facts.with(|f| !f.banner.is_empty())
+                    when=move || current.with(|c| !c.banner.is_empty())
                     fallback=move || view! { <p class="none">{move || t(lang.get(), "alerts.banner.none")}</p> }
                 >
                     <Show when=firing>
@@ -42,7 +68,7 @@ pub fn AlertsBanner(state: AppState) -> impl IntoView {
                             {move || firing_items().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
                         </ul>
                     </Show>
-                    <Show when=move || state.facts.with(|f| !f.banner.incidents.is_empty())>
+                    <Show when=move || current.with(|c| !c.banner.incidents.is_empty())>
                         <h3>{move || t(lang.get(), "alerts.banner.incidents")}</h3>
                         <ul id="alerts-incidents">
                             {move || incident_items().into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}
