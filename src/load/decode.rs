@@ -730,8 +730,11 @@ fn read_dense<T: PqType>(
     let mut values: Vec<T::T> = Vec::with_capacity(rows);
     let mut defs: Vec<i16> = Vec::with_capacity(if nullable { rows } else { 0 });
     let mut read = 0;
+    // In batches of `par::CHUNK` records, so the crate's decoders, called once per batch, switch to
+    // V8's optimised code after the first batches (see `par::chunks`).
     while read < rows {
-        let (records, _, _) = reader.read_records(rows - read, nullable.then_some(&mut defs), None, &mut values)?;
+        let batch = (rows - read).min(super::par::CHUNK);
+        let (records, _, _) = reader.read_records(batch, nullable.then_some(&mut defs), None, &mut values)?;
         if records == 0 {
             break;
         }
@@ -827,9 +830,7 @@ fn read_strings(descr: ColumnDescPtr, mut pages: super::pages::Pages, rows: usiz
                     b.push_plain(v)
                 };
                 if all_valid {
-                    for _ in 0..n {
-                        plain(&mut b)?;
-                    }
+                    super::par::chunks(n, &mut |r| r.into_iter().try_for_each(|_| plain(&mut b)))?;
                 } else {
                     for &d in &defs {
                         if d != max as u32 {

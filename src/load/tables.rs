@@ -251,19 +251,22 @@ impl SessionInterner {
             Text::Dict { keys, key_nulls, values } => {
                 let mut ids: Vec<Option<u32>> = vec![None; values.len()];
                 out.reserve(keys.len());
-                for (i, &k) in keys.iter().enumerate() {
-                    if keep.is_some_and(|n| n.is_null(i)) {
-                        continue;
+                par::each_chunk(keys.len(), &mut |range| {
+                    for i in range {
+                        if keep.is_some_and(|n| n.is_null(i)) {
+                            continue;
+                        }
+                        if key_nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                            out.push(NO_SESSION);
+                            continue;
+                        }
+                        let k = keys[i];
+                        out.push(*ids[k].get_or_insert_with(|| match values.get(k) {
+                            Some(text) => self.intern_one(text),
+                            None => NO_SESSION,
+                        }));
                     }
-                    if key_nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                        out.push(NO_SESSION);
-                        continue;
-                    }
-                    out.push(*ids[k].get_or_insert_with(|| match values.get(k) {
-                        Some(text) => self.intern_one(text),
-                        None => NO_SESSION,
-                    }));
-                }
+                });
             }
             _ => self.intern_rows(col.len(), keep, out, |i| col.get(i)),
         }
@@ -297,34 +300,37 @@ impl SessionInterner {
         let SessionInterner { table, keys } = self;
         out.reserve(rows);
         let mut prev: Option<(&[u8], u32)> = None;
-        for i in 0..rows {
-            if keep.is_some_and(|k| k.is_null(i)) {
-                continue;
-            }
-            let Some(text) = value(i) else {
-                out.push(NO_SESSION);
-                continue;
-            };
-            let v = text.as_bytes();
-            if let Some((pv, pid)) = prev
-                && pv == v
-            {
-                out.push(pid);
-                continue;
-            }
-            let h = session_hash(v);
-            let id = match table.find(h, |&id| key_bytes(keys, id) == v) {
-                Some(&id) => id,
-                None => {
-                    let id = (keys.offsets_slice().len() - 1) as u32;
-                    table.insert_unique(h, id, |&id| session_hash(key_bytes(keys, id)));
-                    keys.append_value(text);
-                    id
+        // In chunks, so the loop runs V8's optimised code after the first chunks (`par::chunks`).
+        par::each_chunk(rows, &mut |range| {
+            for i in range {
+                if keep.is_some_and(|k| k.is_null(i)) {
+                    continue;
                 }
-            };
-            prev = Some((v, id));
-            out.push(id);
-        }
+                let Some(text) = value(i) else {
+                    out.push(NO_SESSION);
+                    continue;
+                };
+                let v = text.as_bytes();
+                if let Some((pv, pid)) = prev
+                    && pv == v
+                {
+                    out.push(pid);
+                    continue;
+                }
+                let h = session_hash(v);
+                let id = match table.find(h, |&id| key_bytes(keys, id) == v) {
+                    Some(&id) => id,
+                    None => {
+                        let id = (keys.offsets_slice().len() - 1) as u32;
+                        table.insert_unique(h, id, |&id| session_hash(key_bytes(keys, id)));
+                        keys.append_value(text);
+                        id
+                    }
+                };
+                prev = Some((v, id));
+                out.push(id);
+            }
+        });
     }
 
     /// The text of each id and the lookup table.

@@ -24,6 +24,7 @@ use super::attribution::TicketIndex;
 use super::percentile::p50_p95_unsorted;
 use crate::facts::DashboardFact;
 use crate::load::tables::{LlmTable, NO_SESSION};
+use crate::load::par;
 use crate::query::Query;
 use arrow_array::Array;
 use chrono::NaiveDate;
@@ -163,8 +164,15 @@ pub(crate) fn day_parts<R: Rows + ?Sized>(llm: &LlmTable, rows: &R) -> DayParts 
         return DayParts { groups: Vec::new(), days: Vec::new(), latencies: Vec::new(), row_group: Vec::new() };
     }
     // 1. Group id of each row; groups sorted by (day, provider).
-    let (min_day, max_day) =
-        (0..n).fold((i32::MAX, i32::MIN), |(lo, hi), k| (lo.min(llm.day[rows.row(k)]), hi.max(llm.day[rows.row(k)])));
+    // Each pass over the rows runs in chunks, so it switches to V8's optimised code after the
+    // first chunks instead of running to its end in baseline code (`par::chunks`).
+    let (mut min_day, mut max_day) = (i32::MAX, i32::MIN);
+    par::each_chunk(n, &mut |r| {
+        for k in r {
+            let d = llm.day[rows.row(k)];
+            (min_day, max_day) = (min_day.min(d), max_day.max(d));
+        }
+    });
     let (min_day, max_day) = (min_day as i64, max_day as i64);
     let span = (max_day - min_day + 1) * np;
     let key = |k: usize| {
@@ -177,15 +185,17 @@ pub(crate) fn day_parts<R: Rows + ?Sized>(llm: &LlmTable, rows: &R) -> DayParts 
         // One pass: provisional ids in order of first appearance, remapped below.
         let mut dense = vec![u32::MAX; span as usize];
         let mut first_seen: Vec<i64> = Vec::new();
-        for (k, g) in row_group.iter_mut().enumerate() {
-            let key = key(k);
-            let slot = &mut dense[key as usize];
-            if *slot == u32::MAX {
-                *slot = first_seen.len() as u32;
-                first_seen.push(key);
+        par::each_chunk(n, &mut |r| {
+            for k in r {
+                let key = key(k);
+                let slot = &mut dense[key as usize];
+                if *slot == u32::MAX {
+                    *slot = first_seen.len() as u32;
+                    first_seen.push(key);
+                }
+                row_group[k] = *slot;
             }
-            *g = *slot;
-        }
+        });
         let mut order: Vec<u32> = (0..first_seen.len() as u32).collect();
         order.sort_unstable_by_key(|&p| first_seen[p as usize]);
         let mut remap = vec![0u32; order.len()];
@@ -214,21 +224,23 @@ pub(crate) fn day_parts<R: Rows + ?Sized>(llm: &LlmTable, rows: &R) -> DayParts 
 
     // 2. Sums.
     let mut lat_count = vec![0u32; ng + 1];
-    for k in 0..n {
-        let i = rows.row(k);
-        let g = &mut groups[row_group[k] as usize];
-        g.events += 1;
-        let a = llm.accuracy[i];
-        if !a.is_nan() {
-            g.acc_sum += a;
-            g.acc_count += 1;
+    par::each_chunk(n, &mut |r| {
+        for k in r {
+            let i = rows.row(k);
+            let g = &mut groups[row_group[k] as usize];
+            g.events += 1;
+            let a = llm.accuracy[i];
+            if !a.is_nan() {
+                g.acc_sum += a;
+                g.acc_count += 1;
+            }
+            g.tokens_in += llm.tokens_in[i];
+            g.tokens_out += llm.tokens_out[i];
+            if !llm.latency[i].is_nan() {
+                lat_count[row_group[k] as usize + 1] += 1;
+            }
         }
-        g.tokens_in += llm.tokens_in[i];
-        g.tokens_out += llm.tokens_out[i];
-        if !llm.latency[i].is_nan() {
-            lat_count[row_group[k] as usize + 1] += 1;
-        }
-    }
+    });
 
     // 3. Latencies and sessions bucketed by group (counting sorts).
     for g in 0..ng {
@@ -236,31 +248,35 @@ pub(crate) fn day_parts<R: Rows + ?Sized>(llm: &LlmTable, rows: &R) -> DayParts 
     }
     let mut latencies = vec![0f64; lat_count[ng] as usize];
     let mut s_count = vec![0u32; ng + 1];
-    for k in 0..n {
-        if llm.session[rows.row(k)] != NO_SESSION {
-            s_count[row_group[k] as usize + 1] += 1;
+    par::each_chunk(n, &mut |r| {
+        for k in r {
+            if llm.session[rows.row(k)] != NO_SESSION {
+                s_count[row_group[k] as usize + 1] += 1;
+            }
         }
-    }
+    });
     for g in 0..ng {
         s_count[g + 1] += s_count[g];
     }
     let mut sess = vec![0u32; s_count[ng] as usize];
     let mut lat_fill = lat_count.clone();
     let mut s_fill = s_count.clone();
-    for k in 0..n {
-        let i = rows.row(k);
-        let g = row_group[k] as usize;
-        let v = llm.latency[i];
-        if !v.is_nan() {
-            latencies[lat_fill[g] as usize] = v;
-            lat_fill[g] += 1;
+    par::each_chunk(n, &mut |r| {
+        for k in r {
+            let i = rows.row(k);
+            let g = row_group[k] as usize;
+            let v = llm.latency[i];
+            if !v.is_nan() {
+                latencies[lat_fill[g] as usize] = v;
+                lat_fill[g] += 1;
+            }
+            let s = llm.session[i];
+            if s != NO_SESSION {
+                sess[s_fill[g] as usize] = s;
+                s_fill[g] += 1;
+            }
         }
-        let s = llm.session[i];
-        if s != NO_SESSION {
-            sess[s_fill[g] as usize] = s;
-            s_fill[g] += 1;
-        }
-    }
+    });
     let mut days: Vec<Day> = Vec::new();
     for (g, grp) in groups.iter_mut().enumerate() {
         grp.lat = (lat_count[g], lat_count[g + 1]);
@@ -368,16 +384,18 @@ impl DashboardIndex {
         // First event of each session.
         let nsess = llm.session_keys.len();
         let mut first_row = vec![u32::MAX; nsess];
-        for i in 0..n {
-            let s = llm.session[i];
-            if s == NO_SESSION {
-                continue;
+        par::each_chunk(n, &mut |r| {
+            for i in r {
+                let s = llm.session[i];
+                if s == NO_SESSION {
+                    continue;
+                }
+                let f = &mut first_row[s as usize];
+                if *f == u32::MAX || earlier(llm, i, *f as usize) {
+                    *f = i as u32;
+                }
             }
-            let f = &mut first_row[s as usize];
-            if *f == u32::MAX || earlier(llm, i, *f as usize) {
-                *f = i as u32;
-            }
-        }
+        });
         let session_first_group =
             first_row.iter().map(|&r| if r == u32::MAX { u32::MAX } else { row_group[r as usize] }).collect();
 
