@@ -19,15 +19,15 @@ struct Shown {
 /// The rules firing on the view's last day and the incidents within its dates. `role="alert"`
 /// while something fires, `role="status"` otherwise; hidden without rules or data.
 ///
-/// On a filter change the banner follows the view once its charts are drawn (like the facts
-/// table and the Summary panel, [`super::charts::table_turn`]): updated first, its DOM change
-/// and the layout it needs were paid inside the first chart's `Plotly.react` (plotly.js reads
-/// the plot's size, which lays out the page above it). A new dataset (the first load, a
-/// refresh) shows its banner at once, so it never appears above charts already drawn.
+/// On a filter change the banner follows the view once its charts in view are drawn, in the
+/// same task ([`super::charts::charts_turn`]): updated first, its DOM change and the layout it
+/// needs were paid inside the first chart's `Plotly.react` (plotly.js reads the plot's size,
+/// which lays out the page above it). A new dataset (the first load, a refresh) shows its banner
+/// at once, so it never appears above charts already drawn.
 #[component]
 pub fn AlertsBanner(state: AppState) -> impl IntoView {
     let lang = state.lang;
-    let turn = super::charts::table_turn();
+    let turn = super::charts::charts_turn();
     let seen_turn = StoredValue::new(u64::MAX);
     let current = Memo::new(move |prev: Option<&Shown>| {
         let now = turn.get();

@@ -3,9 +3,10 @@
 //! redraw hands them to `Plotly.react`, and the JSON of the figures last drawn is exposed as
 //! `window.__modelpulse.figures[<chart id>]` (a JSON string) for tests.
 //!
-//! Order of a redraw: the charts in the viewport, then (each in a new task, after the browser
-//! could paint those) the charts within 200 px of it, then the facts table's rows
-//! ([`table_turn`]), and only then `window.__modelpulse.draws` and `data-state="ready"`. On the
+//! Order of a redraw: the charts in the viewport (then the alerts banner, [`charts_turn`]), then
+//! (each in a new task, after the browser could paint those) the charts within 200 px of it,
+//! then, after the next frame, the facts table's rows and the Summary panel ([`table_turn`]), and
+//! only then `window.__modelpulse.draws` and `data-state="ready"`. On the
 //! first draw the charts further away are drawn like the near ones (so every chart has its plot
 //! when the page is ready); on later redraws (filters, language, theme, refresh) such a chart
 //! keeps its figure pending and is drawn when it comes near the viewport (an
@@ -13,6 +14,14 @@
 //! charts the visitor can see or is about to. The table comes last because laying out
 //! its thousands of cells costs as much as drawing a chart: done earlier, plotly.js's first text
 //! measurement would force that layout before the charts.
+//!
+//! Plots drawn ahead: once a view is drawn and the page is idle, the charts in (or near) view are
+//! drawn off screen for each view one filter change away whose facts the worker has answered
+//! ahead ([`AppState::prefetch_neighbours`]), one chart per task, and kept detached (`AHEAD`,
+//! [`AHEAD_KEEP`] per chart, by figure JSON, theme and width); so is the plot a chart showed
+//! before a change. A filter change to such a view puts the kept plot in its chart instead of
+//! calling `Plotly.react` — no plotly.js work in the change at all. A chart the visitor zoomed or
+//! panned is always redrawn with `Plotly.react` (its `uirevision` keeps the zoom).
 
 use super::browser;
 use super::plotly;
@@ -25,6 +34,7 @@ use wasm_bindgen::prelude::*;
 
 thread_local! {
     static TABLE_TURN: ArcRwSignal<u64> = ArcRwSignal::new(0);
+    static CHARTS_TURN: ArcRwSignal<u64> = ArcRwSignal::new(0);
     /// Per chart: whether it is in (or near) the viewport, as the observer last said (`None`:
     /// it has not said yet).
     static VISIBLE: RefCell<[Option<bool>; 5]> = const { RefCell::new([None; 5]) };
@@ -32,6 +42,195 @@ thread_local! {
     static PENDING: RefCell<[Option<Pending>; 5]> = const { RefCell::new([None, None, None, None, None]) };
     /// The observer of the five plots (created with the first draw).
     static OBSERVER: RefCell<Option<web_sys::IntersectionObserver>> = const { RefCell::new(None) };
+    /// Per chart: the plot div in the page now (the component's own div until a kept plot
+    /// replaces it).
+    static CURRENT: RefCell<[Option<web_sys::HtmlElement>; 5]> = const { RefCell::new([None, None, None, None, None]) };
+    /// Per chart: plots drawn ahead or shown before, detached from the page, least recently used
+    /// first.
+    static AHEAD: RefCell<[Vec<Ahead>; 5]> = const { RefCell::new([Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()]) };
+    /// The off-screen element plots are drawn ahead in (created on first use).
+    static STAGE: RefCell<Option<web_sys::HtmlElement>> = const { RefCell::new(None) };
+    /// How many kept plots were put in their charts (`window.__modelpulse.keptPlotsShown`).
+    static KEPT_SHOWN: RefCell<u64> = const { RefCell::new(0) };
+    /// How many plots were drawn ahead (`window.__modelpulse.drawnAhead`).
+    static DRAWN_AHEAD: RefCell<u64> = const { RefCell::new(0) };
+}
+
+/// A plot kept out of the page, ready to replace its chart's plot: drawn ahead off screen, or
+/// shown before a filter change.
+struct Ahead {
+    div: web_sys::HtmlElement,
+    /// The key of what it shows (theme + figure JSON, as `shown`).
+    key: String,
+    /// Its width in CSS px (a kept plot is only used at the width it was drawn at).
+    width: f64,
+}
+
+/// Plots kept per chart: about the views one filter change away (each provider toggled, the
+/// range presets) and the last ones shown.
+const AHEAD_KEEP: usize = 8;
+
+/// The kept plot of chart `i` showing `key` at `width`, taken out of the keep.
+fn take_ahead(i: usize, key: &str, width: f64) -> Option<Ahead> {
+    AHEAD.with_borrow_mut(|a| {
+        let at = a[i].iter().position(|p| p.key == key && (p.width - width).abs() < 0.5)?;
+        Some(a[i].remove(at))
+    })
+}
+
+fn has_ahead(i: usize, key: &str, width: f64) -> bool {
+    AHEAD.with_borrow(|a| a[i].iter().any(|p| p.key == key && (p.width - width).abs() < 0.5))
+}
+
+/// Keeps `plot` for chart `i`; the least recently used plot beyond [`AHEAD_KEEP`] is purged.
+fn keep_ahead(i: usize, plot: Ahead) {
+    if plot.key.is_empty() {
+        plotly::purge(&plot.div);
+        return;
+    }
+    let dropped = AHEAD.with_borrow_mut(|a| {
+        a[i].retain(|p| p.key != plot.key || (p.width - plot.width).abs() >= 0.5);
+        a[i].push(plot);
+        if a[i].len() > AHEAD_KEEP { Some(a[i].remove(0)) } else { None }
+    });
+    if let Some(p) = dropped {
+        plotly::purge(&p.div);
+    }
+}
+
+/// True when the visitor zoomed or panned the plot in `div` (an axis with `autorange: false` in
+/// its layout): such a chart is redrawn with `Plotly.react`, which keeps the zoom.
+fn zoomed(div: &web_sys::HtmlElement) -> bool {
+    let Ok(layout) = js_sys::Reflect::get(div, &"layout".into()) else { return false };
+    if !layout.is_object() {
+        return false;
+    }
+    js_sys::Object::keys(layout.unchecked_ref::<js_sys::Object>()).iter().any(|k| {
+        let k = k.as_string().unwrap_or_default();
+        (k.starts_with("xaxis") || k.starts_with("yaxis"))
+            && js_sys::Reflect::get(&layout, &k.into())
+                .and_then(|a| js_sys::Reflect::get(&a, &"autorange".into()))
+                .is_ok_and(|v| v == JsValue::FALSE)
+    })
+}
+
+/// Puts the kept plot `new` (showing `key`) in chart `i` in place of `old`, which is kept.
+fn swap_in(i: usize, old: web_sys::HtmlElement, new: Ahead, key: String, shown: StoredValue<Vec<String>>, title: &str) {
+    let _ = new.div.set_attribute("aria-label", title);
+    if old.replace_with_with_node_1(&new.div).is_err() {
+        keep_ahead(i, new);
+        return;
+    }
+    let old_key = shown.with_value(|s| s[i].clone());
+    shown.update_value(|s| s[i] = key);
+    CURRENT.with_borrow_mut(|c| c[i] = Some(new.div.clone()));
+    keep_ahead(i, Ahead { div: old, key: old_key, width: new.width });
+}
+
+/// The off-screen element plots are drawn ahead in: the charts' plot size (style/main.css,
+/// `.plot-stage`), hidden, outside the page's layout.
+fn stage() -> Option<web_sys::HtmlElement> {
+    if let Some(s) = STAGE.with_borrow(Clone::clone) {
+        return Some(s);
+    }
+    let doc = browser::document();
+    let s: web_sys::HtmlElement = doc.create_element("div").ok()?.unchecked_into();
+    s.set_class_name("plot-stage");
+    let _ = s.set_attribute("aria-hidden", "true");
+    doc.body()?.append_child(&s).ok()?;
+    STAGE.with_borrow_mut(|st| *st = Some(s.clone()));
+    Some(s)
+}
+
+/// Draws `figure` (JSON) off screen at `width` px with `Plotly.newPlot` and returns its div,
+/// detached from the page; `None` if plotly.js failed.
+async fn draw_off_screen(figure: &str, width: f64, dark: bool, title: &str) -> Option<web_sys::HtmlElement> {
+    let stage = stage()?;
+    let _ = stage.style().set_property("width", &format!("{width}px"));
+    let div: web_sys::HtmlElement = browser::document().create_element("div").ok()?.unchecked_into();
+    div.set_class_name("plot");
+    let _ = div.set_attribute("role", "img");
+    let _ = div.set_attribute("aria-label", title);
+    stage.append_child(&div).ok()?;
+    let drawn = plotly::new_plot(&div, &plotly::to_js(figure), dark).await;
+    div.remove();
+    match drawn {
+        Ok(()) => Some(div),
+        Err(e) => {
+            plotly::purge(&div);
+            leptos::logging::warn!("Plotly.newPlot (drawn ahead) failed: {e}");
+            None
+        }
+    }
+}
+
+/// Resolves after `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = browser::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// Draws ahead, while the page is idle, the charts in or near view of each view one filter
+/// change away, as the worker's answers for them arrive ([`AppState::prefetch_neighbours`]); one
+/// chart per idle period, in the order of [`AppState::neighbour_queries`] (the order the worker
+/// is asked in), a view whose answer is in before one still on its way. Stops when a newer redraw starts (generation `generation`
+/// of `draws`), or after ~3 s without a new answer.
+async fn draw_ahead(state: AppState, generation: u64, draws: StoredValue<u64>, shown: StoredValue<Vec<String>>) {
+    let version = state.data_version.get_untracked();
+    let lang = state.lang.get_untracked();
+    let dark = browser::prefers_dark();
+    let mut todo = state.neighbour_queries();
+    let mut waited = 0;
+    while !todo.is_empty() {
+        if draws.get_value() != generation {
+            return;
+        }
+        let answered = todo.iter().enumerate().find_map(|(k, q)| Some((k, state.prefetch.with_value(|c| c.get(version, q))?)));
+        let Some((k, data)) = answered else {
+            waited += 1;
+            if waited > 60 {
+                return;
+            }
+            sleep(50).await;
+            continue;
+        };
+        waited = 0;
+        todo.remove(k);
+        let input = state.chart_input(&data);
+        for (i, chart) in ChartId::ALL.iter().enumerate() {
+            if draws.get_value() != generation {
+                return;
+            }
+            let Some(div) = CURRENT.with_borrow(|c| c[i].clone()) else { continue };
+            let view_height = browser::window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
+            let (at, width) = place(i, &div, view_height);
+            if at == Place::Away || zoomed(&div) {
+                continue;
+            }
+            let fig = figure(*chart, &input, lang);
+            let text = fig.to_string();
+            let key = format!("{dark}{text}");
+            if shown.with_value(|s| s[i] == key) || has_ahead(i, &key, width) {
+                continue;
+            }
+            // One chart per idle period, so the page paints and handles input between them.
+            idle().await;
+            if draws.get_value() != generation {
+                return;
+            }
+            let title = title_of(&fig).unwrap_or_default();
+            if let Some(div) = draw_off_screen(&text, width, dark, &title).await {
+                keep_ahead(i, Ahead { div, key, width });
+                let n = DRAWN_AHEAD.with(|k| {
+                    *k.borrow_mut() += 1;
+                    *k.borrow()
+                });
+                browser::expose("drawnAhead", &(n as f64).into());
+            }
+        }
+    }
 }
 
 /// A redraw of a chart out of view, done when it comes into view.
@@ -86,19 +285,54 @@ enum Place {
     Away,
 }
 
-fn place(i: usize, div: &web_sys::HtmlElement, view_height: f64) -> Place {
+/// Also returns the plot's width (CSS px).
+fn place(i: usize, div: &web_sys::HtmlElement, view_height: f64) -> (Place, f64) {
     let r = div.get_bounding_client_rect();
     if r.bottom() > 0.0 && r.top() < view_height {
-        return Place::InView;
+        return (Place::InView, r.width());
     }
     let near = VISIBLE.with_borrow(|v| v[i]).unwrap_or_else(|| r.bottom() > -200.0 && r.top() < view_height + 200.0);
-    if near { Place::Near } else { Place::Away }
+    (if near { Place::Near } else { Place::Away }, r.width())
 }
 
 /// Bumped when the charts of the newest view are drawn (or cannot be: no data, no plotly.js).
 /// The facts table renders the current view's rows when it changes, after the charts.
 pub fn table_turn() -> ArcRwSignal<u64> {
     TABLE_TURN.with(Clone::clone)
+}
+
+/// Bumped when the charts in view of the newest view are drawn (in the same task, before the
+/// browser paints them), and whenever [`table_turn`] is bumped without charts to draw. The alerts
+/// banner above the charts follows it: updated before the charts, its DOM change and layout were
+/// paid inside the first chart's `Plotly.react`; updated after the frame, it would move charts
+/// already painted.
+pub fn charts_turn() -> ArcRwSignal<u64> {
+    CHARTS_TURN.with(Clone::clone)
+}
+
+/// Resolves in a task after the browser rendered its next frame (`requestAnimationFrame`, then
+/// `setTimeout(0)`), or after 100 ms if no frame comes (a hidden tab).
+async fn after_next_frame() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let w = browser::window();
+        let again = resolve.clone();
+        let task = Closure::once_into_js(move || {
+            let _ = browser::window().set_timeout_with_callback_and_timeout_and_arguments_0(&again, 0);
+        });
+        let _ = w.request_animation_frame(task.unchecked_ref());
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 100);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// Resolves when the browser is idle (`requestIdleCallback`; at once without it).
+async fn idle() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if browser::window().request_idle_callback(&resolve).is_err() {
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
 /// Lets the facts table render the current view's rows; resolves once it has (its DOM is
@@ -153,6 +387,7 @@ pub fn Charts(state: AppState) -> impl IntoView {
         let lang = state.lang.get();
         state.theme.track();
         if facts.data_version == 0 {
+            charts_turn().update(|n| *n += 1);
             table_turn().update(|n| *n += 1);
             return;
         }
@@ -166,6 +401,7 @@ pub fn Charts(state: AppState) -> impl IntoView {
         leptos::task::spawn_local(async move {
             if !plotly::available() {
                 // No charts to draw first while plotly.js is still loading: the table need not wait.
+                charts_turn().update(|n| *n += 1);
                 fill_table().await;
                 if !plotly::wait_until_available().await {
                     state.errors.update(|e| e.push("plotly-basic.min.js: plotly.js did not load".to_string()));
@@ -177,15 +413,18 @@ pub fn Charts(state: AppState) -> impl IntoView {
             let first = !first_drawn.get_value();
             if first && OBSERVER.with_borrow(Option::is_none) {
                 let divs: Vec<web_sys::HtmlElement> = refs.iter().filter_map(|n| n.get_untracked()).map(Into::into).collect();
-                if divs.len() == ChartId::ALL.len() {
-                    observe(divs, shown);
+                // The charts' `<figure>`s are watched: they stay while kept plots replace the divs.
+                let figures: Vec<web_sys::HtmlElement> =
+                    divs.iter().filter_map(|d| d.parent_element()).map(|f| f.unchecked_into()).collect();
+                if figures.len() == ChartId::ALL.len() {
+                    observe(figures, shown);
                 }
             }
             // Charts in view are redrawn first, then (one per task, after the browser has
             // painted those) the charts near the viewport — on the first draw all the others;
             // later, charts further away only once they come near (`PENDING`).
             let view_height = browser::window().inner_height().ok().and_then(|v| v.as_f64()).unwrap_or(f64::MAX);
-            let (mut in_view_jobs, mut below) = (Vec::new(), Vec::new());
+            let (mut in_view_jobs, mut below, mut swaps) = (Vec::new(), Vec::new(), Vec::new());
             for (i, ((chart, fig), node)) in ChartId::ALL.iter().zip(&figures).zip(refs.iter()).enumerate() {
                 let text = fig.to_string();
                 browser::expose_in("figures", chart.id(), &text.clone().into());
@@ -194,11 +433,24 @@ pub fn Charts(state: AppState) -> impl IntoView {
                     PENDING.with_borrow_mut(|p| p[i] = None);
                     continue;
                 }
-                if let Some(div) = node.get_untracked() {
-                    let div: web_sys::HtmlElement = div.into();
-                    let at = place(i, &div, view_height);
-                    let job = Redraw { index: i, div, figure: text, key };
+                let current = CURRENT.with_borrow_mut(|c| {
+                    if c[i].is_none() {
+                        c[i] = node.get_untracked().map(Into::into);
+                    }
+                    c[i].clone()
+                });
+                if let Some(div) = current {
+                    // Layout reads only here; the kept plots are put in after the loop.
+                    let (at, width) = place(i, &div, view_height);
                     PENDING.with_borrow_mut(|p| p[i] = None);
+                    if at != Place::Away
+                        && !zoomed(&div)
+                        && let Some(kept) = take_ahead(i, &key, width)
+                    {
+                        swaps.push((i, div, kept, key, title_of(fig).unwrap_or_default()));
+                        continue;
+                    }
+                    let job = Redraw { index: i, div, figure: text, key };
                     match at {
                         Place::InView => in_view_jobs.push(job),
                         Place::Near => below.push(job),
@@ -207,10 +459,22 @@ pub fn Charts(state: AppState) -> impl IntoView {
                     }
                 }
             }
-            let in_view = in_view_jobs;
             let filter_start = state.filter_started.get_value();
+            let kept = swaps.len();
+            for (i, old, new, key, title) in swaps {
+                swap_in(i, old, new, key, shown, &title);
+            }
+            if kept > 0 {
+                let n = KEPT_SHOWN.with(|k| {
+                    *k.borrow_mut() += kept as u64;
+                    *k.borrow()
+                });
+                browser::expose("keptPlotsShown", &(n as f64).into());
+            }
+            let in_view = in_view_jobs;
             redraw(&in_view, shown, dark).await;
             let t_view = browser::now();
+            charts_turn().update(|n| *n += 1);
             // The charts below one per task, so the page handles input between them.
             for job in below {
                 browser::next_task().await;
@@ -252,21 +516,42 @@ pub fn Charts(state: AppState) -> impl IntoView {
                     t.filter_all = Some(t1 - s);
                 }
             });
-            // Then the table; the view counts as shown (`draws`, `ready`) once it is filled.
+            // Then, once the browser has painted the charts, the table; the view counts as shown
+            // (`draws`, `ready`) once it is filled.
+            after_next_frame().await;
+            if draws.get_value() != generation {
+                return;
+            }
+            let t_table = browser::now();
             let table_ms = fill_table().await;
             if draws.get_value() != generation {
                 return;
             }
-            browser::measure("modelpulse:table", t1, t1 + table_ms);
+            browser::measure("modelpulse:table", t_table, t_table + table_ms);
             browser::expose_in("timings", "table", &table_ms.into());
             browser::expose("draws", &(generation as f64).into());
             let failed = state.errors.with_untracked(|e| !e.is_empty());
             browser::set_root_data("state", if failed { "error" } else { "ready" });
-            // Now that the page is idle: the views one filter change away, from the worker.
+            // Now that the page is idle: the views one filter change away, from the worker, and
+            // their charts in view drawn ahead.
             state.prefetch_neighbours();
+            draw_ahead(state, generation, draws, shown).await;
         });
     });
 
+    // The plots put in from the keep are not the component's divs: their accessible name
+    // follows the titles here.
+    Effect::new(move |_| {
+        state.chart_titles.with(|ts| {
+            CURRENT.with_borrow(|c| {
+                for (div, title) in c.iter().zip(ts) {
+                    if let Some(div) = div {
+                        let _ = div.set_attribute("aria-label", title);
+                    }
+                }
+            })
+        })
+    });
     let title = move |i: usize| state.chart_titles.with(|ts| ts.get(i).cloned().unwrap_or_default());
     let figures = ChartId::ALL
         .iter()

@@ -162,6 +162,42 @@ impl AppState {
         });
     }
 
+    /// The views one filter change away from the current one (see [`Self::prefetch_neighbours`]),
+    /// provider toggles and range presets taking turns: either control is as likely to be used
+    /// next, and the charts of these views are drawn ahead in this order as their answers arrive
+    /// (`super::charts`).
+    pub fn neighbour_queries(&self) -> Vec<Query> {
+        let ranged = self.range_stats.with_untracked(Option::is_some);
+        let view = self.view.get_untracked();
+        let data = self.date_range.get_untracked();
+        let all = self.providers.with_untracked(|all| view_cache::neighbours(&view, all, data, ranged));
+        let current = view.query(data);
+        let (toggles, presets): (Vec<Query>, Vec<Query>) = all.into_iter().partition(|q| q.providers != current.providers);
+        let (mut t, mut p) = (toggles.into_iter(), presets.into_iter());
+        let mut out = Vec::new();
+        loop {
+            let (a, b) = (t.next(), p.next());
+            if a.is_none() && b.is_none() {
+                return out;
+            }
+            out.extend(a);
+            out.extend(b);
+        }
+    }
+
+    /// The chart input of the worker's answer `data`: its facts with the config's prices and the
+    /// latency budget (the rules' threshold when there is one).
+    pub fn chart_input(&self, data: &ViewData) -> ChartInput {
+        let (budget, prices) = self.config.with_untracked(|c| (c.latency_budget_ms, c.prices.clone()));
+        ChartInput {
+            dashboard: data.dashboard.clone(),
+            totals: data.totals.clone(),
+            conversion: data.conversion.clone(),
+            latency_budget_ms: latency_budget(data.evaluation.as_ref(), budget),
+            prices,
+        }
+    }
+
     /// Asks the worker, one request at a time while the page is idle, for the views one filter
     /// change away from the current one: each provider toggled, each range preset (7, 30, 90
     /// days, all). With range reads (`range_stats`), only views within the current dates are
@@ -172,10 +208,7 @@ impl AppState {
         if version == 0 {
             return;
         }
-        let ranged = self.range_stats.with_untracked(Option::is_some);
-        let queries = self.providers.with_untracked(|all| {
-            view_cache::neighbours(&self.view.get_untracked(), all, self.date_range.get_untracked(), ranged)
-        });
+        let queries = self.neighbour_queries();
         if let Some(Some((id, query))) = self.prefetch.try_update_value(|c| c.ask(version, queries)) {
             bridge::send(&ToWorker::View { id, query });
         }

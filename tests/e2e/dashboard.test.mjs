@@ -615,6 +615,79 @@ test('a config.json the page cannot use is named in the error panel; the default
   }
 });
 
+// Issue 3: a filter change one step away takes the view the worker answered ahead (no request
+// for it after the click) and the plots drawn ahead off screen (no Plotly.react); the plots it
+// replaced are kept, so changing back draws nothing either; a zoomed chart is redrawn with
+// Plotly.react and keeps its zoom.
+test('a filter change one step away is served from the views and plots prepared ahead; back too; a zoom is kept', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  // Every view request the page posts to the worker (ids from 2^40 up are requests ahead).
+  await ctx.addInitScript(() => {
+    window.__viewPosts = [];
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (m, ...rest) {
+      const text = m && typeof m.msg === 'string' ? m.msg : '';
+      const v = /^\{"View":\{"id":(\d+)/.exec(text);
+      if (v) window.__viewPosts.push(Number(v[1]));
+      return post.call(this, m, ...rest);
+    };
+  });
+  const { page, log, close } = await open(BASE, { context: ctx });
+  try {
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
+    await page.evaluate(() => document.querySelector('.charts').scrollIntoView());
+    const providers = await page.$$eval('input[name=provider]', (els) => els.map((e) => e.value));
+    // The first provider's toggle is the first view asked for and drawn ahead: its four charts
+    // that change (the conversion chart does not depend on providers).
+    await page.waitForFunction(() => (window.__modelpulse.drawnAhead || 0) >= 4, null, { timeout: 20000 });
+    await page.evaluate(() => {
+      window.__reacts = [];
+      const react = window.Plotly.react;
+      window.Plotly.react = function (gd, ...rest) { window.__reacts.push(gd.closest('figure')?.id); return react.call(this, gd, ...rest); };
+    });
+    const shownNow = () => page.evaluate((ids) => Object.fromEntries(ids.map((id) => {
+      const gd = document.querySelector(`figure#${id} .plot`);
+      return [id, JSON.stringify((gd.data || []).map((t) => [t.name, t.x.length, t.y]))];
+    })), CHART_IDS);
+    const expected = () => page.evaluate((ids) => Object.fromEntries(ids.map((id) => {
+      const f = JSON.parse(window.__modelpulse.figures[id]);
+      return [id, JSON.stringify(f.data.map((t) => [t.name, t.x.length, t.y]))];
+    })), CHART_IDS);
+    const change = async (label) => {
+      const posted = await page.evaluate(() => window.__viewPosts.length);
+      const kept = await page.evaluate(() => window.__modelpulse.keptPlotsShown || 0);
+      const n = await draws(page);
+      await page.click(`input[name=provider][value="${providers[0]}"]`);
+      await page.waitForFunction((k) => window.__modelpulse.draws > k, n);
+      const asked = await page.evaluate((k) => window.__viewPosts.slice(k), posted);
+      assert.deepEqual(asked.filter((id) => id < 2 ** 40), [], `${label}: the view was asked for after the click`);
+      assert.deepEqual(await shownNow(), await expected(), `${label}: a chart does not show its figure`);
+      for (const id of CHART_IDS) {
+        const label2 = await page.getAttribute(`figure#${id} .plot`, 'aria-label');
+        assert.ok(label2 && label2.length > 3, `${label}: chart ${id} has no accessible title`);
+      }
+      return (await page.evaluate(() => window.__modelpulse.keptPlotsShown || 0)) - kept;
+    };
+    assert.equal(await change('provider off'), 4, 'plots drawn ahead shown');
+    assert.deepEqual(await page.evaluate(() => window.__reacts), [], 'Plotly.react was called');
+    assert.equal(await change('provider back on'), 4, 'the plots shown before were not kept');
+    assert.deepEqual(await page.evaluate(() => window.__reacts), [], 'Plotly.react was called going back');
+    // A zoomed chart is redrawn with Plotly.react, and its zoom stays (uirevision).
+    const days = JSON.parse(await page.evaluate(() => window.__modelpulse.figures['latency-p95'])).data[0].x;
+    const zoom = [`${days[1]} 00:00`, `${days[3]} 00:00`];
+    await page.evaluate((r) => window.Plotly.relayout(document.querySelector('figure#latency-p95 .plot'), { 'xaxis.range': r }), zoom);
+    await page.waitForTimeout(300);
+    await change('provider off, latency zoomed');
+    assert.ok((await page.evaluate(() => window.__reacts)).includes('latency-p95'), 'the zoomed chart was not redrawn with Plotly.react');
+    assert.deepEqual(await page.evaluate(() => document.querySelector('figure#latency-p95 .plot').layout.xaxis.range.map(String)), zoom, 'the zoom was lost');
+    assert.deepEqual(log.pageErrors, []);
+    assert.deepEqual(log.consoleErrors, []);
+  } finally {
+    await close();
+    await ctx.close();
+  }
+});
+
 // ---------------------------------------------------------------------------------------------
 const { passed, failed } = await runTests(tests, { only: ONLY });
 await browser.close();
