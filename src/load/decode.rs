@@ -207,11 +207,23 @@ fn footer(file: &str, source: Source) -> Result<(Source, Arc<ParquetMetaData>), 
     let meta = match source.metadata() {
         Some(m) => m,
         None => Arc::new(
-            guard(file, || ParquetMetaDataReader::new().parse_and_finish(&source))?
+            guard(file, || ParquetMetaDataReader::new().with_metadata_options(Some(footer_options())).parse_and_finish(&source))?
                 .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?,
         ),
     };
     Ok((source, meta))
+}
+
+/// What the footer parser decodes: not the page encoding statistics nor the size statistics
+/// (histograms), which nothing here reads (each column chunk's min/max statistics stay: the
+/// row-group date ranges use `created_at`'s). Less footer work also keeps the crate's footer
+/// parser, a ~30 kB wasm function, from getting hot enough for V8 to compile it again with its
+/// optimising tier on every load.
+pub(crate) fn footer_options() -> parquet::file::metadata::ParquetMetaDataOptions {
+    use parquet::file::metadata::{ParquetMetaDataOptions, ParquetStatisticsPolicy};
+    ParquetMetaDataOptions::new()
+        .with_encoding_stats_policy(ParquetStatisticsPolicy::SkipAll)
+        .with_size_stats_policy(ParquetStatisticsPolicy::SkipAll)
 }
 
 /// Checks a parsed footer against `table`'s contract: every required column present, every

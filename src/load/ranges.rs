@@ -186,7 +186,7 @@ impl Footer {
             return Ok(FooterRead::NeedTail(need));
         }
         let buf = tail.slice(tail.len() - need as usize..tail.len() - 8);
-        let meta = guard(file, || ParquetMetaDataReader::decode_metadata(&buf))?
+        let meta = guard(file, || ParquetMetaDataReader::decode_metadata_with_options(&buf, Some(&super::decode::footer_options())))?
             .map_err(|e| not_parquet(format!("unreadable footer: {e}")))?;
         Ok(FooterRead::Done(Footer { file: file.to_string(), len, meta: Arc::new(meta), tail, data_end: len - need }))
     }
