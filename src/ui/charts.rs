@@ -505,6 +505,10 @@ pub fn Charts(state: AppState) -> impl IntoView {
                 first_drawn.set_value(true);
                 browser::measure("modelpulse:total", 0.0, t1);
                 browser::expose_in("timings", "total", &t1.into());
+                // Navigation → the charts in the viewport drawn (what the visitor sees first;
+                // `total` also waits for the charts below the fold).
+                browser::measure("modelpulse:charts-in-view", 0.0, t_view);
+                browser::expose_in("timings", "chartsInView", &t_view.into());
             }
             state.timings.update(|t| {
                 t.render = Some(t1 - t0);
