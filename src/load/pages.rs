@@ -41,7 +41,8 @@ pub(crate) fn chunk_pages(source: &Source, metadata: &ParquetMetaData, group: us
     Ok(Pages { data, pos: 0, codec: col.compression(), dictionary: false })
 }
 
-/// The pages of one column chunk.
+/// The pages of one column chunk (a clone reads them again from where this one is).
+#[derive(Clone)]
 pub(crate) struct Pages {
     data: Bytes,
     pos: usize,
