@@ -637,9 +637,15 @@ test('a filter change one step away is served from the views and plots prepared 
     assert.equal(await page.evaluate(() => document.documentElement.dataset.state), 'ready');
     await page.evaluate(() => document.querySelector('.charts').scrollIntoView());
     const providers = await page.$$eval('input[name=provider]', (els) => els.map((e) => e.value));
+    // A view drawn with the charts scrolled into view (the plots drawn ahead are those in view
+    // when the view is drawn): the last 30 days.
+    const n0 = await draws(page);
+    await page.$eval('#range', (e) => { e.value = '30'; e.dispatchEvent(new Event('change', { bubbles: true })); });
+    await page.waitForFunction((k) => window.__modelpulse.draws > k, n0);
     // The first provider's toggle is the first view asked for and drawn ahead: its four charts
     // that change (the conversion chart does not depend on providers).
-    await page.waitForFunction(() => (window.__modelpulse.drawnAhead || 0) >= 4, null, { timeout: 20000 });
+    const ahead = await page.evaluate(() => window.__modelpulse.drawnAhead || 0);
+    await page.waitForFunction((k) => (window.__modelpulse.drawnAhead || 0) >= k + 4, ahead, { timeout: 20000 });
     await page.evaluate(() => {
       window.__reacts = [];
       const react = window.Plotly.react;
