@@ -54,6 +54,8 @@ thread_local! {
     static KEPT_SHOWN: RefCell<u64> = const { RefCell::new(0) };
     /// How many plots were drawn ahead (`window.__modelpulse.drawnAhead`).
     static DRAWN_AHEAD: RefCell<u64> = const { RefCell::new(0) };
+    /// The drawing ahead of the newest drawn view.
+    static AHEAD_RUN: RefCell<AheadRun> = const { RefCell::new(AheadRun { generation: 0, running: false, again: false }) };
 }
 
 /// A plot kept out of the page, ready to replace its chart's plot: drawn ahead off screen, or
@@ -64,6 +66,14 @@ struct Ahead {
     key: String,
     /// Its width in CSS px (a kept plot is only used at the width it was drawn at).
     width: f64,
+}
+
+/// The drawing ahead of a view: which redraw's (0: none yet), whether it is under way, and
+/// whether a chart came into view meanwhile (then it goes over the views once more).
+struct AheadRun {
+    generation: u64,
+    running: bool,
+    again: bool,
 }
 
 /// Plots kept per chart: about the views one filter change away (each provider toggled, the
@@ -175,9 +185,29 @@ async fn sleep(ms: i32) {
 /// Draws ahead, while the page is idle, the charts in or near view of each view one filter
 /// change away, as the worker's answers for them arrive ([`AppState::prefetch_neighbours`]); one
 /// chart per idle period, in the order of [`AppState::neighbour_queries`] (the order the worker
-/// is asked in), a view whose answer is in before one still on its way. Stops when a newer redraw starts (generation `generation`
-/// of `draws`), or after ~3 s without a new answer.
+/// is asked in), a view whose answer is in before one still on its way. Stops when a newer
+/// redraw starts (generation `generation` of `draws`), or after ~3 s without a new answer; a
+/// chart that comes into view meanwhile (the observer) makes it go over the views once more.
 async fn draw_ahead(state: AppState, generation: u64, draws: StoredValue<u64>, shown: StoredValue<Vec<String>>) {
+    AHEAD_RUN.with_borrow_mut(|r| *r = AheadRun { generation, running: true, again: false });
+    loop {
+        draw_views_ahead(state, generation, draws, shown).await;
+        let again = AHEAD_RUN.with_borrow_mut(|r| {
+            if r.generation != generation {
+                return false;
+            }
+            let again = std::mem::take(&mut r.again);
+            r.running = again;
+            again
+        });
+        if !again {
+            return;
+        }
+    }
+}
+
+/// One pass of [`draw_ahead`] over the views one change away.
+async fn draw_views_ahead(state: AppState, generation: u64, draws: StoredValue<u64>, shown: StoredValue<Vec<String>>) {
     let version = state.data_version.get_untracked();
     let lang = state.lang.get_untracked();
     let dark = browser::prefers_dark();
@@ -198,6 +228,12 @@ async fn draw_ahead(state: AppState, generation: u64, draws: StoredValue<u64>, s
         };
         waited = 0;
         todo.remove(k);
+        // The view's figures are built in an idle period too (a pass over views already drawn
+        // ahead builds them all only to find them kept).
+        idle().await;
+        if draws.get_value() != generation {
+            return;
+        }
         let input = state.chart_input(&data);
         for (i, chart) in ChartId::ALL.iter().enumerate() {
             if draws.get_value() != generation {
@@ -244,9 +280,11 @@ const NEAR_VIEW: &str = "200px 0px 200px 0px";
 
 /// Starts watching the plots `divs` (chart index = position): records whether each is in view
 /// and draws a pending figure when its chart comes into view.
-fn observe(divs: Vec<web_sys::HtmlElement>, shown: StoredValue<Vec<String>>) {
+/// `came_into_view` is called after a report in which some chart came into (or near) view.
+fn observe(divs: Vec<web_sys::HtmlElement>, shown: StoredValue<Vec<String>>, came_into_view: impl Fn() + 'static) {
     let targets = divs.clone();
     let cb = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let mut any = false;
         for e in entries.iter() {
             let e: web_sys::IntersectionObserverEntry = e.unchecked_into();
             let target = e.target();
@@ -256,9 +294,13 @@ fn observe(divs: Vec<web_sys::HtmlElement>, shown: StoredValue<Vec<String>>) {
             if !seen {
                 continue;
             }
+            any = true;
             if let Some(p) = PENDING.with_borrow_mut(|p| p[i].take()) {
                 leptos::task::spawn_local(async move { redraw(std::slice::from_ref(&p.job), shown, p.dark).await });
             }
+        }
+        if any {
+            came_into_view();
         }
     });
     let init = web_sys::IntersectionObserverInit::new();
@@ -417,7 +459,21 @@ pub fn Charts(state: AppState) -> impl IntoView {
                 let figures: Vec<web_sys::HtmlElement> =
                     divs.iter().filter_map(|d| d.parent_element()).map(|f| f.unchecked_into()).collect();
                 if figures.len() == ChartId::ALL.len() {
-                    observe(figures, shown);
+                    // A chart scrolled into view after its view was drawn: draw it ahead too.
+                    observe(figures, shown, move || {
+                        let generation = draws.get_value();
+                        let start = AHEAD_RUN.with_borrow_mut(|r| {
+                            if r.generation != generation {
+                                // A redraw is under way; it draws ahead once done.
+                                return false;
+                            }
+                            r.again = r.running;
+                            !r.running
+                        });
+                        if start {
+                            leptos::task::spawn_local(draw_ahead(state, generation, draws, shown));
+                        }
+                    });
                 }
             }
             // Charts in view are redrawn first, then (one per task, after the browser has
