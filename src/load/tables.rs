@@ -162,18 +162,26 @@ fn intern_local(col: &Text, keep: Option<&NullBuffer>, null_as: &str, out: &mut 
     out.reserve(col.len());
     if let Text::Dict { keys, key_nulls, values } = col {
         // Only values some kept row refers to become names (a dictionary may hold unused values).
-        let mut value_ids: Vec<Option<u32>> = vec![None; values.len()];
+        // A value's text is read once, on its key's first row (not on every row).
+        let mut value_ids: Vec<Option<Option<u32>>> = vec![None; values.len()];
         let mut null_id: Option<u32> = None;
-        for (i, &k) in keys.iter().enumerate() {
-            if !kept(i) {
-                continue;
+        super::par::each_chunk(keys.len(), &mut |range| {
+            for i in range {
+                if !kept(i) {
+                    continue;
+                }
+                let id = if key_nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                    None
+                } else {
+                    let k = keys[i];
+                    *value_ids[k].get_or_insert_with(|| values.get(k).map(|t| id_of(t, &mut names)))
+                };
+                out.push(match id {
+                    Some(id) => id,
+                    None => *null_id.get_or_insert_with(|| id_of(null_as, &mut names)),
+                });
             }
-            let v = if key_nulls.as_ref().is_some_and(|n| n.is_null(i)) { None } else { Some(k) };
-            out.push(match v.and_then(|k| values.get(k).map(|t| (k, t))) {
-                Some((k, t)) => *value_ids[k].get_or_insert_with(|| id_of(t, &mut names)),
-                None => *null_id.get_or_insert_with(|| id_of(null_as, &mut names)),
-            });
-        }
+        });
         return names;
     }
     let mut prev: Option<(&str, u32)> = None;
