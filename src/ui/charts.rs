@@ -228,9 +228,9 @@ async fn draw_views_ahead(state: AppState, generation: u64, draws: StoredValue<u
         };
         waited = 0;
         todo.remove(k);
-        // The view's figures are built in an idle period too (a pass over views already drawn
+        // The view's figures are built in a task of their own (a pass over views already drawn
         // ahead builds them all only to find them kept).
-        idle().await;
+        browser::next_task().await;
         if draws.get_value() != generation {
             return;
         }
