@@ -23,7 +23,7 @@ const server = process.env.RANGES === '1'
 console.log(`server: ${process.env.RANGES === '1' ? 'honours Range requests' : 'no range support'}`);
 const url = `${server.origin}/?data=bench`;
 const phases = ['fetch', 'decode', 'aggregate', 'render', 'total', 'table', 'summary'];
-const summary = [...phases, 'filter', 'filterAll', 'beforePlot', 'longestRender', 'longestFilter'];
+const summary = [...phases, 'filter', 'painted', 'filterAll', 'beforePlot', 'longestRender', 'longestFilter'];
 const results = Object.fromEntries(summary.map((p) => [p, []]));
 // Runs in the page before its scripts: wraps `Plotly.react` to time each chart's draw (the
 // synchronous part, and until its promise resolves) and records long tasks (Long Tasks API).
@@ -157,13 +157,15 @@ for (let i = 0; i < runs; i++) {
   // are then redrawn only when they come into view, see src/ui/charts.rs).
   if (process.env.SCROLL !== '0') await page.evaluate(() => document.querySelector('.charts').scrollIntoView());
   const inView = await page.$$eval('.chart', (cs) => cs.filter((c) => { const r = c.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; }).length);
-  const filters = [], alls = [], longest = [], perChart = [];
+  const filters = [], alls = [], longest = [], perChart = [], painted = [];
   const change = async (label, act) => {
     const n = await page.evaluate(() => window.__modelpulse.draws);
     await act();
     await page.waitForFunction((k) => window.__modelpulse.draws > k && window.__modelpulse.timings.filter !== undefined, n);
     // Let a late long task (e.g. a paint) be reported.
-    await page.waitForTimeout(100);
+    await page.waitForTimeout(Number(process.env.PACE_MS || 100));
+    await page.waitForFunction(() => window.__painted !== null);
+    painted.push(await page.evaluate(() => window.__painted));
     const e = await page.evaluate(() => { const f = performance.getEntriesByName('modelpulse:filter-all').at(-1); return [f.startTime, f.startTime + f.duration]; });
     filters.push(await page.evaluate(() => performance.getEntriesByName('modelpulse:filter').at(-1).duration));
     alls.push(e[1] - e[0]);
@@ -175,8 +177,15 @@ for (let i = 0; i < runs; i++) {
     perChart.push(`${label}: ${before.toFixed(0)} ms to the first Plotly.react, then ${fmtDraws(w.draws) || 'none'}`);
   };
   const provider = await page.$eval('input[name=provider]', (e) => e.value);
-  const toggle = (p) => page.$eval(`input[name=provider][value="${p}"]`, (e) => e.click());
-  const range = (r) => page.$eval('#range', (e, r) => { e.value = r; e.dispatchEvent(new Event('change', { bubbles: true })); }, r);
+  // painted: the control's event → the first frame after it (rAF, then a task after that frame).
+  const toggle = (p) => page.$eval(`input[name=provider][value="${p}"]`, (e) => {
+    window.__painted = null; const t0 = performance.now(); e.click();
+    requestAnimationFrame(() => setTimeout(() => { window.__painted = performance.now() - t0; }, 0));
+  });
+  const range = (r) => page.$eval('#range', (e, r) => {
+    window.__painted = null; const t0 = performance.now(); e.value = r; e.dispatchEvent(new Event('change', { bubbles: true }));
+    requestAnimationFrame(() => setTimeout(() => { window.__painted = performance.now() - t0; }, 0));
+  }, r);
   for (let k = 0; k < 2; k++) {
     await change('provider off', () => toggle(provider));
     await change('provider on', () => toggle(provider));
@@ -184,12 +193,13 @@ for (let i = 0; i < runs; i++) {
   for (const r of ['30', '7', '90', 'all']) await change(`range ${r}`, () => range(r));
   results.filter.push(...filters);
   results.filterAll.push(...alls);
+  results.painted.push(...painted);
   results.longestFilter.push(...longest);
   const f1 = (xs) => xs.map((f) => f.toFixed(1)).join(', ');
   console.log(`run ${i + 1}: ${rows} rows; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; `
     + phases.map((p) => `${p} ${m[p]?.toFixed(1) ?? '–'} ms`).join(', ')
     + `\n  first draw: Plotly.react per chart (sync ms) ${fmtDraws(first.draws)}; longest task over 50 ms in render ${first.longest.toFixed(0)} ms`
-    + `\n  filter changes (${inView} charts in view): charts in view redrawn ${f1(filters)} ms; all charts ${f1(alls)} ms; longest task over 50 ms (0 = none) ${f1(longest)} ms`
+    + `\n  filter changes (${inView} charts in view): charts in view redrawn ${f1(filters)} ms; next frame painted ${f1(painted)} ms; all charts ${f1(alls)} ms; longest task over 50 ms (0 = none) ${f1(longest)} ms`
     + `\n  per chart (sync ms): ${perChart.join('; ')}`);
   await browser.close();
 }

@@ -5,6 +5,8 @@
 # change redraw times. Needs a built dist/ (scripts/serve.sh or tests/e2e/run.sh build it).
 # RUNS=<n> (default 5); DIST=<dir> benchmarks another build (default dist/). Wall times on a
 # shared machine follow its load; scripts/profile-page.mjs gives the main thread's CPU time.
+# Per filter change: the charts in view redrawn (`modelpulse:filter`), the next frame painted after
+# the control's event, all charts redrawn; PACE_MS=<ms> (default 100) is the pause after each change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$PWD/.venv/bin:$HOME/.cargo/bin:$PATH"
