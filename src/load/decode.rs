@@ -575,7 +575,7 @@ fn read_chunk(
     let pages = chunk_pages(source, meta, group, leaf)?;
     // Each arm calls its own (not inlined) function: V8 compiles a hot wasm function with its
     // optimising tier as a whole, and this dispatch runs once per column chunk; with every
-    // type's code inlined it was a ~49 kB function compiled on every load (~50 ms background).
+    // type's code inlined it was a ~49 kB function compiled again on every load (docs/page.md).
     let decimal = |a: PrimitiveArray<Decimal128Type>, p: u8, s: i8| -> Result<ArrayRef, ChunkError> {
         Ok(Arc::new(a.with_precision_and_scale(p, s).map_err(|e| ChunkError::Corrupt(e.to_string()))?))
     };
@@ -776,11 +776,17 @@ fn read_fixed<V: Copy + Default, const W: usize>(
     let max = descr.max_def_level();
     let nullable = max > 0;
     let mut dictionary: Vec<V> = Vec::new();
-    let mut valid = arrow_buffer::BooleanBufferBuilder::new(if nullable { rows } else { 0 });
-    let mut nulls = 0;
-    let (mut defs, mut indices): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+    // The chunk's definition levels (nullable columns) and its non-null values, densely; spread
+    // to their rows at the end, as `read_values` does with the crate's reader.
+    let mut defs: Vec<u32> = Vec::with_capacity(if nullable { rows } else { 0 });
+    let mut indices: Vec<u32> = Vec::new();
+    let mut read = 0;
     out.reserve_exact(rows);
-    while out.len() < rows {
+    while read < rows {
+        // Another encoding goes to the crate's reader before its page is decompressed.
+        if !pages.next_is_plain_or_dictionary()? {
+            return Ok(None);
+        }
         let Some(page) = pages.get_next_page()? else { break };
         if let Page::DictionaryPage { buf, num_values, .. } = &page {
             let n = *num_values as usize;
@@ -792,17 +798,17 @@ fn read_fixed<V: Copy + Default, const W: usize>(
             continue;
         }
         let Some((n, levels, values, dictionary_encoded)) = page_data(&page, nullable) else { return Ok(None) };
-        if n > rows - out.len() {
+        if n > rows - read {
             return Err(ChunkError::Corrupt(format!("the row group says {rows} rows but its pages hold more")));
         }
-        defs.clear();
+        read += n;
         let non_null = if nullable {
+            let start = defs.len();
             decode_hybrid(levels, bit_width(max), n, &mut defs)?;
-            defs.iter().filter(|&&d| d == max as u32).count()
+            defs[start..].iter().filter(|&&d| d == max as u32).count()
         } else {
             n
         };
-        let start = out.len();
         if dictionary_encoded {
             indices.clear();
             if non_null > 0 {
@@ -816,29 +822,15 @@ fn read_fixed<V: Copy + Default, const W: usize>(
             let bytes = values.get(..non_null * W).ok_or_else(|| corrupt_page("truncated PLAIN values"))?;
             out.extend(bytes.chunks_exact(W).map(value));
         }
-        if nullable {
-            // This page's values move from the front of its rows to the non-null rows (backwards,
-            // in place), with `Default` in the null rows.
-            if non_null < n {
-                out.resize(start + n, V::default());
-                let mut j = start + non_null;
-                for i in (0..n).rev() {
-                    if defs[i] == max as u32 {
-                        j -= 1;
-                        out[start + i] = out[j];
-                    } else {
-                        out[start + i] = V::default();
-                    }
-                }
-                nulls += n - non_null;
-            }
-            valid.append_buffer(&BooleanBuffer::collect_bool(n, |i| defs[i] == max as u32));
-        }
     }
-    if out.len() != rows {
-        return Err(ChunkError::Corrupt(format!("the row group says {rows} rows but its pages hold {}", out.len())));
+    if read != rows {
+        return Err(ChunkError::Corrupt(format!("the row group says {rows} rows but its pages hold {read}")));
     }
-    Ok(Some((nulls > 0).then(|| NullBuffer::new(valid.finish()))))
+    if out.len() == rows {
+        return Ok(Some(None));
+    }
+    spread(out, &defs, max as u32);
+    Ok(Some(Some(NullBuffer::new(BooleanBuffer::collect_bool(rows, |i| defs[i] == max as u32)))))
 }
 
 /// Reads a flat column chunk of `rows` rows: the non-null values, and when some row is null the
@@ -879,7 +871,7 @@ fn read_dense<T: PqType>(
 
 /// Moves the dense non-null `values` to their rows (where `defs[row] == max`), in place, with
 /// `Default` in the null rows.
-fn spread<V: Default>(values: &mut Vec<V>, defs: &[i16], max: i16) {
+fn spread<V: Default, D: Copy + PartialEq>(values: &mut Vec<V>, defs: &[D], max: D) {
     let mut j = values.len();
     values.resize_with(defs.len(), V::default);
     for i in (0..defs.len()).rev() {
@@ -1419,16 +1411,18 @@ mod tests {
         let b: ArrayRef = Arc::new(Int32Array::from_iter_values((0..5000).map(|i| i * 31 % 977)));
         let f: ArrayRef = Arc::new(Float64Array::from_iter((0..5000).map(|i| (i % 5 != 0).then_some(i as f64 / 3.0))));
         let batch = RecordBatch::try_from_iter([("a", a), ("b", b), ("f", f)]).unwrap();
-        let fixed = |bytes: &Bytes, leaf: usize| {
+        // (rows, nulls) of leaf `leaf` of row group 0 read by `read_fixed_width`, `None` if it declines.
+        fn shape<T: PqType>(bytes: &Bytes, leaf: usize) -> Option<(usize, Option<usize>)> {
             let r = Reader::open_columns("f.parquet", bytes.clone(), &["a", "b", "f"]).unwrap();
             let pages = chunk_pages(&r.source, &r.meta, 0, leaf).unwrap();
             let descr = r.meta.file_metadata().schema_descr().column(leaf);
-            let rows = r.group_rows[0];
-            match leaf {
-                0 => read_fixed_width::<parquet::data_type::Int64Type>(&descr, &pages, rows).unwrap().map(|(v, n)| (v.len(), n.map(|n| n.null_count()))),
-                1 => read_fixed_width::<parquet::data_type::Int32Type>(&descr, &pages, rows).unwrap().map(|(v, n)| (v.len(), n.map(|n| n.null_count()))),
-                _ => read_fixed_width::<parquet::data_type::DoubleType>(&descr, &pages, rows).unwrap().map(|(v, n)| (v.len(), n.map(|n| n.null_count()))),
-            }
+            let read = read_fixed_width::<T>(&descr, &pages, r.group_rows[0]).unwrap();
+            read.map(|(v, n)| (v.len(), n.map(|n| n.null_count())))
+        }
+        let fixed = |bytes: &Bytes, leaf: usize| match leaf {
+            0 => shape::<parquet::data_type::Int64Type>(bytes, leaf),
+            1 => shape::<parquet::data_type::Int32Type>(bytes, leaf),
+            _ => shape::<parquet::data_type::DoubleType>(bytes, leaf),
         };
         for version in [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0] {
             for dictionary in [true, false] {

@@ -74,6 +74,20 @@ impl Pages {
     }
 }
 
+impl Pages {
+    /// Whether the next page is a dictionary page, a data page encoded PLAIN or with the
+    /// dictionary, or there is none — read from its header, before its body is decompressed.
+    pub(crate) fn next_is_plain_or_dictionary(&mut self) -> Result<bool> {
+        Ok(match self.next_header()? {
+            None => true,
+            Some((h, _)) => {
+                h.page_type == DICTIONARY_PAGE
+                    || matches!(encoding(h.encoding)?, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY | Encoding::RLE_DICTIONARY)
+            }
+        })
+    }
+}
+
 impl Iterator for Pages {
     type Item = Result<Page>;
     fn next(&mut self) -> Option<Self::Item> {
@@ -298,7 +312,7 @@ impl Header {
 ///
 /// Each codec is its own function, none inlined here (nor this one into the page reader): V8
 /// compiles a hot wasm function with its optimising tier as a whole, so a page reader that held
-/// every codec's code (~47 kB of wasm) cost ~60 ms of background compile per load although one
+/// every codec's code (~47 kB of wasm) was compiled again on every load although one
 /// codec runs. Split, only the small functions that actually run become hot.
 #[inline(never)]
 fn decompress(codec: &Compression, input: &[u8], out: &mut Vec<u8>, size: usize) -> Result<()> {
@@ -315,7 +329,7 @@ fn decompress(codec: &Compression, input: &[u8], out: &mut Vec<u8>, size: usize)
     Ok(())
 }
 
-fn io_failed(codec: &str) -> impl Fn(std::io::Error) -> ParquetError + '_ {
+fn io_failed(codec: &str) -> impl Fn(std::io::Error) -> ParquetError + Copy + '_ {
     move |e| err(format!("{codec} decompression failed: {e}"))
 }
 
@@ -369,7 +383,7 @@ fn zstd_into(input: &[u8], out: &mut Vec<u8>, size: usize) -> Result<()> {
     thread_local! {
         static CONTEXT: RefCell<Option<zstd::bulk::Decompressor<'static>>> = const { RefCell::new(None) };
     }
-    let failed = |e: std::io::Error| err(format!("ZSTD decompression failed: {e}"));
+    let failed = io_failed("ZSTD");
     let start = out.len();
     out.reserve_exact(size);
     CONTEXT.with(|c| {

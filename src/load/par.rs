@@ -71,7 +71,7 @@ pub(crate) const CHUNK: usize = 16 * 1024;
 /// Why: V8 runs a wasm function first as baseline (Liftoff) code, compiles it with its
 /// optimising tier once it is hot, and switches to that code only on the next call — it has no
 /// on-stack replacement for wasm. A loop over a million rows in one call therefore runs to its
-/// end in baseline code (2–3× slower) although the optimised code was ready after a few thousand
+/// end in baseline code (slower) although the optimised code was ready after a few thousand
 /// rows. `f` is called through `dyn` from this non-inlined function, so it stays a function of its
 /// own in the wasm (neither LLVM nor wasm-opt inline it here) and its later calls run the optimised
 /// code. Natively this costs one indirect call per chunk.

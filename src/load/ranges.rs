@@ -924,7 +924,7 @@ mod tests {
             let mut s = crate::load::LlmStream::open(&f, &p).unwrap();
             let parts = cut_at_groups(&b, &p, &s, &f);
             // The pieces arrive in order; each group is pushed once the bytes up to its span's
-            // end are in, with the pieces that overlap its span.
+            // end are in, with the pieces so far.
             let mut decoded = 0;
             for (k, (start, piece)) in parts.iter().enumerate() {
                 let end = start + piece.len() as u64;
@@ -932,8 +932,7 @@ mod tests {
                     if span.end > end {
                         break;
                     }
-                    let over = parts[..=k].iter().filter(|(a, b)| *a < span.end && a + b.len() as u64 > span.start).cloned().collect();
-                    s.push(over).unwrap();
+                    s.push(&parts[..=k]).unwrap();
                     decoded += 1;
                 }
             }
@@ -958,12 +957,12 @@ mod tests {
         let mut s = crate::load::LlmStream::open(&f, &p).unwrap();
         let span = s.next_span().unwrap();
         // A piece one byte short of the group's span: a clear error naming the file.
-        let e = s.push(vec![(span.start, b.slice(span.start as usize..span.end as usize - 1))]).unwrap_err();
+        let e = s.push(&[(span.start, b.slice(span.start as usize..span.end as usize - 1))]).unwrap_err();
         assert!(e.to_string().starts_with("f.parquet: corrupt data"), "{e}");
         // A stream that did not get every group cannot be installed.
         let mut s = crate::load::LlmStream::open(&f, &p).unwrap();
         let span = s.next_span().unwrap();
-        s.push(vec![(span.start, b.slice(span.start as usize..span.end as usize))]).unwrap();
+        s.push(&[(span.start, b.slice(span.start as usize..span.end as usize))]).unwrap();
         let e = crate::Dataset::new().install_llm(s).unwrap_err();
         assert!(e.to_string().contains("1 of 5 row groups were decoded"), "{e}");
     }

@@ -642,18 +642,19 @@ impl LlmStream {
         self.spans.get(self.next).cloned()
     }
 
-    /// Decodes the next planned row group from `pieces` (offset, bytes) and appends it. Each of
-    /// the group's chunks must lie inside one piece (or run from one into the footer's tail,
-    /// which the stream holds): pass the fetched pieces that overlap [`LlmStream::next_span`].
-    /// Errors name the file; after an error the stream is unusable.
-    pub fn push(&mut self, pieces: Vec<(u64, bytes::Bytes)>) -> Result<(), LoadError> {
-        if self.next >= self.spans.len() {
+    /// Decodes the next planned row group from the fetched `pieces` (offset, bytes; those
+    /// overlapping [`LlmStream::next_span`] are used) and appends it. Each of the group's chunks
+    /// must lie inside one piece (or run from one into the footer's tail, which the stream
+    /// holds). Errors name the file; after an error the stream is unusable.
+    pub fn push(&mut self, pieces: &[(u64, bytes::Bytes)]) -> Result<(), LoadError> {
+        let Some(span) = self.next_span() else {
             return Err(LoadError::Corrupt {
                 file: self.table.file.clone(),
                 detail: "more row groups pushed than planned".into(),
             });
-        }
-        let source = self.footer.partial_source(self.row_groups.clone(), pieces)?;
+        };
+        let over = pieces.iter().filter(|(a, b)| *a < span.end && a + b.len() as u64 > span.start).cloned().collect();
+        let source = self.footer.partial_source(self.row_groups.clone(), over)?;
         self.reader.set_source(source);
         let arrays = self.reader.group(self.next)?;
         // The reader lets go of the group's bytes (it keeps only the tail).

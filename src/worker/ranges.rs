@@ -278,12 +278,8 @@ async fn fetch_file_with(table: Table, url: &str, name: &str, range: RangeChoice
 /// Decodes, in order, every row group of `s` whose span ends by `covered` (every planned byte
 /// before it has arrived in `pieces`).
 fn push_ready(s: &mut LlmStream, pieces: &[(u64, Bytes)], covered: u64) -> Result<(), modelpulse::error::LoadError> {
-    while let Some(span) = s.next_span() {
-        if span.end > covered {
-            break;
-        }
-        let over = pieces.iter().filter(|(a, b)| *a < span.end && a + b.len() as u64 > span.start).cloned().collect();
-        s.push(over)?;
+    while s.next_span().is_some_and(|span| span.end <= covered) {
+        s.push(pieces)?;
     }
     Ok(())
 }
