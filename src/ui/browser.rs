@@ -96,8 +96,13 @@ pub fn mark(name: &str) {
 
 /// Resolves in a new task (`setTimeout(0)`), after the browser had a chance to paint.
 pub async fn next_task() {
+    sleep(0).await;
+}
+
+/// Resolves after `ms` milliseconds (`setTimeout`).
+pub async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }

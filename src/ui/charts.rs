@@ -17,7 +17,7 @@
 //!
 //! Plots drawn ahead: once a view is drawn and the page is idle, the charts in (or near) view are
 //! drawn off screen for each view one filter change away whose facts the worker has answered
-//! ahead ([`AppState::prefetch_neighbours`]), one chart per task, and kept detached (`AHEAD`,
+//! ahead ([`AppState::prefetch_neighbours`]), one chart per idle period, and kept detached (`AHEAD`,
 //! [`AHEAD_KEEP`] per chart, by figure JSON, theme and width); so is the plot a chart showed
 //! before a change. A filter change to such a view puts the kept plot in its chart instead of
 //! calling `Plotly.react` — no plotly.js work in the change at all. A chart the visitor zoomed or
@@ -51,9 +51,9 @@ thread_local! {
     /// The off-screen element plots are drawn ahead in (created on first use).
     static STAGE: RefCell<Option<web_sys::HtmlElement>> = const { RefCell::new(None) };
     /// How many kept plots were put in their charts (`window.__modelpulse.keptPlotsShown`).
-    static KEPT_SHOWN: RefCell<u64> = const { RefCell::new(0) };
+    static KEPT_SHOWN: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     /// How many plots were drawn ahead (`window.__modelpulse.drawnAhead`).
-    static DRAWN_AHEAD: RefCell<u64> = const { RefCell::new(0) };
+    static DRAWN_AHEAD: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     /// The drawing ahead of the newest drawn view.
     static AHEAD_RUN: RefCell<AheadRun> = const { RefCell::new(AheadRun { generation: 0, running: false, again: false }) };
 }
@@ -76,20 +76,34 @@ struct AheadRun {
     again: bool,
 }
 
+impl Ahead {
+    /// Whether it shows `key` at `width` (to half a pixel).
+    fn is(&self, key: &str, width: f64) -> bool {
+        self.key == key && (self.width - width).abs() < 0.5
+    }
+}
+
 /// Plots kept per chart: about the views one filter change away (each provider toggled, the
 /// range presets) and the last ones shown.
 const AHEAD_KEEP: usize = 8;
 
+/// Adds `by` to `counter` and exposes its total as `window.__modelpulse[name]` (for tests).
+fn count(counter: &'static std::thread::LocalKey<std::cell::Cell<u64>>, by: u64, name: &str) {
+    let n = counter.get() + by;
+    counter.set(n);
+    browser::expose(name, &(n as f64).into());
+}
+
 /// The kept plot of chart `i` showing `key` at `width`, taken out of the keep.
 fn take_ahead(i: usize, key: &str, width: f64) -> Option<Ahead> {
     AHEAD.with_borrow_mut(|a| {
-        let at = a[i].iter().position(|p| p.key == key && (p.width - width).abs() < 0.5)?;
+        let at = a[i].iter().position(|p| p.is(key, width))?;
         Some(a[i].remove(at))
     })
 }
 
 fn has_ahead(i: usize, key: &str, width: f64) -> bool {
-    AHEAD.with_borrow(|a| a[i].iter().any(|p| p.key == key && (p.width - width).abs() < 0.5))
+    AHEAD.with_borrow(|a| a[i].iter().any(|p| p.is(key, width)))
 }
 
 /// Keeps `plot` for chart `i`; the least recently used plot beyond [`AHEAD_KEEP`] is purged.
@@ -99,7 +113,7 @@ fn keep_ahead(i: usize, plot: Ahead) {
         return;
     }
     let dropped = AHEAD.with_borrow_mut(|a| {
-        a[i].retain(|p| p.key != plot.key || (p.width - plot.width).abs() >= 0.5);
+        a[i].retain(|p| !p.is(&plot.key, plot.width));
         a[i].push(plot);
         if a[i].len() > AHEAD_KEEP { Some(a[i].remove(0)) } else { None }
     });
@@ -174,14 +188,6 @@ async fn draw_off_screen(figure: &str, width: f64, dark: bool, title: &str) -> O
     }
 }
 
-/// Resolves after `ms` milliseconds.
-async fn sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = browser::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-}
-
 /// Draws ahead, while the page is idle, the charts in or near view of each view one filter
 /// change away, as the worker's answers for them arrive ([`AppState::prefetch_neighbours`]); one
 /// chart per idle period, in the order of [`AppState::neighbour_queries`] (the order the worker
@@ -223,7 +229,7 @@ async fn draw_views_ahead(state: AppState, generation: u64, draws: StoredValue<u
             if waited > 60 {
                 return;
             }
-            sleep(50).await;
+            browser::sleep(50).await;
             continue;
         };
         waited = 0;
@@ -234,7 +240,7 @@ async fn draw_views_ahead(state: AppState, generation: u64, draws: StoredValue<u
         if draws.get_value() != generation {
             return;
         }
-        let input = state.chart_input(&data);
+        let input = state.chart_input(data);
         for (i, chart) in ChartId::ALL.iter().enumerate() {
             if draws.get_value() != generation {
                 return;
@@ -259,11 +265,7 @@ async fn draw_views_ahead(state: AppState, generation: u64, draws: StoredValue<u
             let title = title_of(&fig).unwrap_or_default();
             if let Some(div) = draw_off_screen(&text, width, dark, &title).await {
                 keep_ahead(i, Ahead { div, key, width });
-                let n = DRAWN_AHEAD.with(|k| {
-                    *k.borrow_mut() += 1;
-                    *k.borrow()
-                });
-                browser::expose("drawnAhead", &(n as f64).into());
+                count(&DRAWN_AHEAD, 1, "drawnAhead");
             }
         }
     }
@@ -521,11 +523,7 @@ pub fn Charts(state: AppState) -> impl IntoView {
                 swap_in(i, old, new, key, shown, &title);
             }
             if kept > 0 {
-                let n = KEPT_SHOWN.with(|k| {
-                    *k.borrow_mut() += kept as u64;
-                    *k.borrow()
-                });
-                browser::expose("keptPlotsShown", &(n as f64).into());
+                count(&KEPT_SHOWN, kept as u64, "keptPlotsShown");
             }
             let in_view = in_view_jobs;
             redraw(&in_view, shown, dark).await;

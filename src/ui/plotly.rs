@@ -29,10 +29,7 @@ pub async fn wait_until_available() -> bool {
         if available() {
             return true;
         }
-        let p = Promise::new(&mut |resolve, _| {
-            let _ = browser::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 50);
-        });
-        let _ = JsFuture::from(p).await;
+        browser::sleep(50).await;
     }
     available()
 }

@@ -187,15 +187,10 @@ impl AppState {
 
     /// The chart input of the worker's answer `data`: its facts with the config's prices and the
     /// latency budget (the rules' threshold when there is one).
-    pub fn chart_input(&self, data: &ViewData) -> ChartInput {
+    pub fn chart_input(&self, data: ViewData) -> ChartInput {
         let (budget, prices) = self.config.with_untracked(|c| (c.latency_budget_ms, c.prices.clone()));
-        ChartInput {
-            dashboard: data.dashboard.clone(),
-            totals: data.totals.clone(),
-            conversion: data.conversion.clone(),
-            latency_budget_ms: latency_budget(data.evaluation.as_ref(), budget),
-            prices,
-        }
+        let ViewData { dashboard, totals, conversion, evaluation, .. } = data;
+        ChartInput { dashboard, totals, conversion, latency_budget_ms: latency_budget(evaluation.as_ref(), budget), prices }
     }
 
     /// Asks the worker, one request at a time while the page is idle, for the views one filter
@@ -236,15 +231,8 @@ impl AppState {
     /// it (chart input with the config's prices and budget, KPI tiles, banner). `timed`: record
     /// the worker's compute time (`modelpulse:aggregate`; not for an answer fetched ahead).
     fn show_view(&self, version: u64, query: Query, data: ViewData, timed: bool) {
-        let (budget, prices) = self.config.with_untracked(|c| (c.latency_budget_ms, c.prices.clone()));
-        let ViewData { dashboard, totals, conversion, evaluation, aggregate } = data;
-        let input = ChartInput {
-            dashboard,
-            totals,
-            conversion,
-            latency_budget_ms: latency_budget(evaluation.as_ref(), budget),
-            prices,
-        };
+        let (evaluation, aggregate) = (data.evaluation.clone(), data.aggregate);
+        let input = self.chart_input(data);
         let banner = evaluation.as_ref().map(|e| Banner::build(e, query.from, query.to)).unwrap_or_default();
         let tiles = kpi::tiles(&input);
         if timed {
