@@ -28,6 +28,7 @@
 // (`insertArrowFromIPCStream`) and the warehouse's dashboard_facts SQL (the dbt model compiled to
 // one query); timed navigation → result.
 import { chromium } from 'playwright-core';
+import { settle } from './chromium.mjs';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -168,6 +169,7 @@ async function runPage(size, run) {
   let crashed = null;
   try {
     const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+    await settle(); // the browser's own start-up work done first (scripts/chromium.mjs)
     page.on('crash', () => { crashed = 'page crashed'; });
     await page.addInitScript(longTaskObserver);
     const pcdp = await page.context().newCDPSession(page);
@@ -281,6 +283,7 @@ async function runDuck(size, mode, run) {
     context.on('requestfailed', (r) => failed.push(`${r.url()} (${r.failure()?.errorText})`));
     context.on('request', (r) => { if (!r.url().startsWith(origin)) failed.push(`request to ${r.url()}`); });
     const page = await context.newPage();
+    await settle(); // as for the page (scripts/chromium.mjs)
     page.on('crash', () => { crashed = 'page crashed'; });
     await page.addInitScript(longTaskObserver);
     const pcdp = await page.context().newCDPSession(page);

@@ -7,6 +7,7 @@
 // the raw traces to OUT_DIR (open them in chrome://tracing or DevTools' Performance panel).
 // Wall times on a loaded machine mostly measure waiting for a core; compare the CPU times.
 import { chromium } from 'playwright-core';
+import { settle } from './chromium.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer } from '../tests/e2e/server.mjs';
@@ -27,6 +28,7 @@ const browser = await chromium.launch({
     '--disable-component-update', '--no-first-run', '--disable-sync'],
 });
 const page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+await settle(); // the browser's own start-up work done first (scripts/chromium.mjs)
 // INIT=file.js: a script run in the page before its own (for experiments, e.g. a changed figure).
 if (process.env.INIT) await page.addInitScript({ path: process.env.INIT });
 
