@@ -140,7 +140,7 @@ impl Dataset {
         let parts: Vec<(&LlmTable, i64)> = new
             .iter()
             .filter_map(|e| match &e.data {
-                Cached::Llm(t, s) => Some((t, *s)),
+                Cached::Llm(t, s) => Some((&**t, *s)),
                 _ => None,
             })
             .collect();
@@ -336,7 +336,8 @@ pub(super) struct LlmMerged {
 
 #[derive(Debug)]
 enum Cached {
-    Llm(LlmTable, i64),
+    // Boxed: a table is ~10 times the size of the other variants.
+    Llm(Box<LlmTable>, i64),
     Support(SupportTable),
     Conversion(ConversionTable),
 }
@@ -355,7 +356,7 @@ impl PartCache {
             Table::LlmEvents => {
                 let scale = part_time_unit(&bytes);
                 let t = LlmTable::load(name, bytes)?;
-                (t.rows_read, Cached::Llm(t, scale))
+                (t.rows_read, Cached::Llm(Box::new(t), scale))
             }
             Table::SupportEvents => {
                 let t = SupportTable::load(name, bytes)?;

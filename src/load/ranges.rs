@@ -192,7 +192,7 @@ impl Footer {
     }
 
     /// The file's length in bytes.
-    pub fn len(&self) -> u64 {
+    pub fn file_len(&self) -> u64 {
         self.len
     }
 

@@ -170,11 +170,12 @@ fn value_and_baseline(
     for (d, v) in days {
         if d == latest {
             value = v;
-        } else if d >= first && d < latest {
-            if let Some(v) = v {
-                sum += v;
-                n += 1;
-            }
+        } else if d >= first
+            && d < latest
+            && let Some(v) = v
+        {
+            sum += v;
+            n += 1;
         }
     }
     (value, (n > 0).then(|| sum / f64::from(n)))

@@ -211,10 +211,10 @@ fn dispatch(state: AppState, msg: FromWorker) {
         FromWorker::Refresh(status) => state.refresh.set(Some(status)),
         FromWorker::View { id, view } => state.receive_view(id, view),
         FromWorker::Csv { id, text } => {
-            if BRIDGE.with_borrow(|b| b.as_ref().is_some_and(|b| b.csv_id == id)) {
-                if let Err(e) = browser::download_text("dashboard_facts.csv", "text/csv;charset=utf-8", &text) {
-                    leptos::logging::warn!("download failed: {}", browser::js_error_text(&e));
-                }
+            if BRIDGE.with_borrow(|b| b.as_ref().is_some_and(|b| b.csv_id == id))
+                && let Err(e) = browser::download_text("dashboard_facts.csv", "text/csv;charset=utf-8", &text)
+            {
+                leptos::logging::warn!("download failed: {}", browser::js_error_text(&e));
             }
         }
         FromWorker::Error { message } => state.errors.update(|es| es.push(message)),

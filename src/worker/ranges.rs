@@ -241,7 +241,7 @@ async fn fetch_file_with(table: Table, url: &str, name: &str, range: RangeChoice
         _ => None,
     };
     let mut pieces = Vec::with_capacity(missing.len());
-    let tail_start = file.footer().len() - file.footer().tail_len();
+    let tail_start = file.footer().file_len() - file.footer().tail_len();
     // Each range's body is cut where a row group's bytes end (`BodyParts` keeps the cuts inside it).
     let cuts: Vec<u64> = stream.as_ref().map(|s| s.spans().map(|sp| sp.end).collect()).unwrap_or_default();
     let mut failed = None;
@@ -257,9 +257,9 @@ async fn fetch_file_with(table: Table, url: &str, name: &str, range: RangeChoice
                         failed = push_ready(s, &pieces, if end >= tail_start { u64::MAX } else { end }).err();
                     }
                 };
-                get_range_parts(url, r, file.footer().len(), cache, progress, &cuts, &mut on_part).await?;
+                get_range_parts(url, r, file.footer().file_len(), cache, progress, &cuts, &mut on_part).await?;
             }
-            None => pieces.push((r.start, get_range(url, r, file.footer().len(), cache, progress).await?)),
+            None => pieces.push((r.start, get_range(url, r, file.footer().file_len(), cache, progress).await?)),
         }
         requests += 1;
     }
@@ -376,7 +376,7 @@ pub(crate) fn summary(errors: Vec<String>, whole_bytes: u64) -> Loaded {
             files: files.len() as u32,
             requests: files.iter().map(|f| f.requests).sum(),
             fetched: files.iter().map(|f| f.file.bytes_fetched()).sum(),
-            file_bytes: files.iter().map(|f| f.file.footer().len()).sum(),
+            file_bytes: files.iter().map(|f| f.file.footer().file_len()).sum(),
         });
         (stats, files.iter().filter_map(|f| f.file.footer().date_span()).collect::<Vec<_>>())
     });
@@ -448,7 +448,7 @@ async fn widen_now(query: &Query) {
             let (plan, missing) = file.missing(window).map_err(|e| e.to_string())?;
             let mut pieces = Vec::with_capacity(missing.len());
             for r in &missing {
-                let b = get_range(&url, r, file.footer().len(), cache, &progress).await.map_err(|e| e.text(lang, &name, &url))?;
+                let b = get_range(&url, r, file.footer().file_len(), cache, &progress).await.map_err(|e| e.text(lang, &name, &url))?;
                 requests += 1;
                 pieces.push((r.start, b));
             }
@@ -511,7 +511,7 @@ pub async fn poll(lang: Lang) -> (bool, u64, Option<Failure>) {
     BUSY.set(true);
     #[allow(clippy::type_complexity)]
     let todo: Vec<(Table, String, String, Validators, u64, RangeChoice)> = FILES.with_borrow(|files| {
-        files.iter().map(|f| (f.table, f.url.clone(), f.name.clone(), f.validators.clone(), f.file.footer().len(), f.range)).collect()
+        files.iter().map(|f| (f.table, f.url.clone(), f.name.clone(), f.validators.clone(), f.file.footer().file_len(), f.range)).collect()
     });
     let (mut changed, mut bytes, mut failure) = (false, 0u64, None);
     for (table, url, name, held, len, range) in todo {

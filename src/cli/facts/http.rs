@@ -150,7 +150,7 @@ impl Client {
         let plan = footer.plan(table, window, COALESCE_GAP).map_err(|e| anyhow!("{e}"))?;
         let mut pieces = Vec::with_capacity(plan.ranges.len());
         for r in &plan.ranges {
-            pieces.push((r.start, self.get_range(url, r, footer.len(), &mut fetched)?));
+            pieces.push((r.start, self.get_range(url, r, footer.file_len(), &mut fetched)?));
         }
         let source = footer.source(&plan, pieces).map_err(|e| anyhow!("{e}"))?;
         ds.load_source(table, url, source).map_err(|e| anyhow!("{e}"))?;
