@@ -216,9 +216,9 @@ fn footer(file: &str, source: Source) -> Result<(Source, Arc<ParquetMetaData>), 
 
 /// What the footer parser decodes: not the page encoding statistics nor the size statistics
 /// (histograms), which nothing here reads (each column chunk's min/max statistics stay: the
-/// row-group date ranges use `created_at`'s). Less footer work also keeps the crate's footer
-/// parser, a ~30 kB wasm function, from getting hot enough for V8 to compile it again with its
-/// optimising tier on every load.
+/// row-group date ranges use `created_at`'s). (The crate's footer parser, a ~30 kB wasm
+/// function, still gets hot enough for V8 to compile it with its optimising tier on every load:
+/// docs/page.md.)
 pub(crate) fn footer_options() -> parquet::file::metadata::ParquetMetaDataOptions {
     use parquet::file::metadata::{ParquetMetaDataOptions, ParquetStatisticsPolicy};
     ParquetMetaDataOptions::new()
@@ -802,19 +802,9 @@ fn read_fixed<V: Copy + Default, const W: usize>(
             return Err(ChunkError::Corrupt(format!("the row group says {rows} rows but its pages hold more")));
         }
         read += n;
-        let non_null = if nullable {
-            let start = defs.len();
-            decode_hybrid(levels, bit_width(max), n, &mut defs)?;
-            defs[start..].iter().filter(|&&d| d == max as u32).count()
-        } else {
-            n
-        };
+        let non_null = if nullable { definition_levels(levels, max, n, &mut defs)? } else { n };
         if dictionary_encoded {
-            indices.clear();
-            if non_null > 0 {
-                let (&width, packed) = values.split_first().ok_or_else(|| corrupt_page("no index bit width"))?;
-                decode_hybrid(packed, u32::from(width), non_null, &mut indices)?;
-            }
+            dictionary_indices(values, non_null, &mut indices)?;
             for &k in &indices {
                 out.push(*dictionary.get(k as usize).ok_or_else(|| corrupt_page("dictionary index out of range"))?);
             }
@@ -908,19 +898,10 @@ fn read_strings(descr: ColumnDescPtr, mut pages: super::pages::Pages, rows: usiz
         }
         if let Some((n, levels, values, dictionary)) = page_data(&page, nullable) {
             defs.clear();
-            let non_null = if nullable {
-                decode_hybrid(levels, bit_width(max), n, &mut defs)?;
-                defs.iter().filter(|&&d| d == max as u32).count()
-            } else {
-                n
-            };
+            let non_null = if nullable { definition_levels(levels, max, n, &mut defs)? } else { n };
             let all_valid = non_null == n;
             if dictionary {
-                indices.clear();
-                if non_null > 0 {
-                    let (&width, packed) = values.split_first().ok_or_else(|| corrupt_page("no index bit width"))?;
-                    decode_hybrid(packed, u32::from(width), non_null, &mut indices)?;
-                }
+                dictionary_indices(values, non_null, &mut indices)?;
                 if all_valid {
                     b.push_indices(&indices)?;
                 } else {
@@ -1033,6 +1014,25 @@ fn page_data(page: &parquet::column::page::Page, nullable: bool) -> Option<(usiz
         }
         Page::DictionaryPage { .. } => None,
     }
+}
+
+/// Appends the `n` definition levels of a page (RLE, `levels`) to `defs` and returns how many of
+/// them are `max` (non-null rows).
+fn definition_levels(levels: &[u8], max: i16, n: usize, defs: &mut Vec<u32>) -> Result<usize, ChunkError> {
+    let start = defs.len();
+    decode_hybrid(levels, bit_width(max), n, defs)?;
+    Ok(defs[start..].iter().filter(|&&d| d == max as u32).count())
+}
+
+/// Replaces `indices` with the `non_null` dictionary indices of a dictionary-encoded page's
+/// `values` (a bit-width byte, then the RLE/bit-packed indices).
+fn dictionary_indices(values: &[u8], non_null: usize, indices: &mut Vec<u32>) -> Result<(), ChunkError> {
+    indices.clear();
+    if non_null > 0 {
+        let (&width, packed) = values.split_first().ok_or_else(|| corrupt_page("no index bit width"))?;
+        decode_hybrid(packed, u32::from(width), non_null, indices)?;
+    }
+    Ok(())
 }
 
 /// Appends `n` values of the RLE/bit-packed hybrid encoding of `width`-bit values in `buf` to
