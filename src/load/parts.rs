@@ -190,12 +190,15 @@ impl Dataset {
         }
 
         let old_rows = t.len();
-        // Sessions: continue the ids after the merged table's, in each part's key order.
-        t.session_id("");
-        let mut index = t.session_index.take().expect("initialised by session_id");
+        // Sessions: (day, session id) pairs; continue the ids after the merged table's, in each
+        // part's key order.
+        t.session_on(0, "");
+        let mut index = t.session_index.take().expect("initialised by session_on");
         let old_keys = &t.session_keys;
+        let old_days = &t.session_day;
         let n_old = old_keys.len() as u32;
         let mut extra = arrow_array::builder::StringBuilder::new();
+        let mut extra_days: Vec<i32> = Vec::new();
         fn text<'a>(old: &'a arrow_array::StringArray, extra: &'a arrow_array::builder::StringBuilder, n_old: u32, id: u32) -> &'a [u8] {
             if id < n_old {
                 old.value(id as usize).as_bytes()
@@ -205,18 +208,20 @@ impl Dataset {
                 &extra.values_slice()[o[i] as usize..o[i + 1] as usize]
             }
         }
+        let day_of = |extra_days: &[i32], id: u32| if id < n_old { old_days[id as usize] } else { extra_days[(id - n_old) as usize] };
         for (i, (p, _)) in parts.iter().enumerate() {
             let keys = &p.session_keys;
             let remap: Vec<u32> = (0..keys.len())
                 .map(|k| {
-                    let v = keys.value(k);
-                    let h = session_hash(v.as_bytes());
-                    match index.find(h, |&id| text(old_keys, &extra, n_old, id) == v.as_bytes()) {
+                    let (v, day) = (keys.value(k).as_bytes(), p.session_day[k]);
+                    let h = session_hash(day, v);
+                    match index.find(h, |&id| day_of(&extra_days, id) == day && text(old_keys, &extra, n_old, id) == v) {
                         Some(&id) => id,
                         None => {
-                            let id = n_old + (extra.offsets_slice().len() - 1) as u32;
-                            index.insert_unique(h, id, |&id| session_hash(text(old_keys, &extra, n_old, id)));
-                            extra.append_value(v);
+                            let id = n_old + extra_days.len() as u32;
+                            index.insert_unique(h, id, |&id| session_hash(day_of(&extra_days, id), text(old_keys, &extra, n_old, id)));
+                            extra.append_value(keys.value(k));
+                            extra_days.push(day);
                             id
                         }
                     }
@@ -234,9 +239,10 @@ impl Dataset {
             t.tokens_in.extend_from_slice(&p.tokens_in);
             t.tokens_out.extend_from_slice(&p.tokens_out);
         }
-        if extra.offsets_slice().len() > 1 {
+        if !extra_days.is_empty() {
             let extra = extra.finish();
             t.session_keys = super::tables::join_strings(&t.session_keys, &extra);
+            t.session_day.extend_from_slice(&extra_days);
         }
         t.session_index = std::sync::OnceLock::from(index);
         t.file = label;
@@ -430,7 +436,8 @@ struct LlmMerger {
     scale: Option<i64>,
     provider_ids: FxHashMap<String, u32>,
     provider_names: Vec<String>,
-    session_ids: FxHashMap<Box<str>, u32>,
+    /// Per day: session id → merged id of the (day, session id) pair.
+    session_ids: FxHashMap<i32, FxHashMap<Box<str>, u32>>,
     session_keys: arrow_array::builder::StringBuilder,
 }
 
@@ -483,13 +490,15 @@ impl LlmMerger {
         let keys = &p.session_keys;
         let remap: Vec<u32> = (0..keys.len())
             .map(|i| {
-                let k = keys.value(i);
-                match self.session_ids.get(k) {
+                let (k, day) = (keys.value(i), p.session_day[i]);
+                let ids = self.session_ids.entry(day).or_default();
+                match ids.get(k) {
                     Some(&id) => id,
                     None => {
-                        let id = self.session_ids.len() as u32;
-                        self.session_ids.insert(k.into(), id);
+                        let id = self.t.session_day.len() as u32;
+                        ids.insert(k.into(), id);
                         self.session_keys.append_value(k);
+                        self.t.session_day.push(day);
                         id
                     }
                 }
@@ -811,15 +820,17 @@ mod tests {
         assert_eq!(a.ts, b.ts);
         assert_eq!(a.session, b.session);
         assert_eq!(a.session_keys, b.session_keys);
+        assert_eq!(a.session_day, b.session_day);
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         assert_eq!(bits(&a.latency), bits(&b.latency));
         assert_eq!(bits(&a.accuracy), bits(&b.accuracy));
         assert_eq!((&a.tokens_in, &a.tokens_out), (&b.tokens_in, &b.tokens_out));
         for i in 0..b.session_keys.len() {
-            let k = b.session_keys.value(i);
-            assert_eq!(a.session_id(k), Some(i as u32), "session {k}");
+            let (k, day) = (b.session_keys.value(i), b.session_day[i]);
+            assert_eq!(a.session_on(day, k), Some(i as u32), "session {k} on day {day}");
+            assert_eq!(a.session_on(day + 1000, k), None, "session {k} on another day");
         }
-        assert_eq!(a.session_id("no such session"), None);
+        assert_eq!(a.session_on(0, "no such session"), None);
     }
 
     type Facts = (String, String, String, crate::load::LoadReport);

@@ -1,6 +1,6 @@
 //! The three tables, normalised to plain columns the models scan without allocating:
 //! providers as u32 ids into a sorted name list, days as i32 days since 1970-01-01 (UTC),
-//! session ids interned to u32, numbers as f64/i64 with NaN for a null float.
+//! (day, session id) pairs interned to u32, numbers as f64/i64 with NaN for a null float.
 
 use super::convert::{Text, bool_into, f64_into, i64_into, timestamps};
 use super::decode::{Parts, Reader, decode_parts};
@@ -30,13 +30,15 @@ pub(crate) struct LlmTable {
     pub day: Vec<i32>,
     /// `created_at` in the file's unit (comparable within this table only).
     pub ts: Vec<i64>,
-    /// Interned session id, or [`NO_SESSION`].
+    /// Interned (day, session id) pair, or [`NO_SESSION`]: the rows of one session on one UTC
+    /// day share an id; the same session id on another day has another id.
     pub session: Vec<u32>,
-    /// The text of each session id, indexed by interned id.
+    /// The session id (text) of each interned pair, indexed by id. A text appears once per day.
     pub session_keys: StringArray,
-    /// Interned ids by the hash of their text (see [`LlmTable::session_id`]). Filled by
-    /// [`LlmTable::load`]; a table assembled elsewhere may leave it empty, and it is then built
-    /// from `session_keys` on the first lookup.
+    /// The day of each interned pair, indexed by id.
+    pub session_day: Vec<i32>,
+    /// Interned ids by [`session_hash`] of their (day, text) (see [`LlmTable::session_on`]),
+    /// built on the first lookup (only appending parts looks up).
     pub session_index: std::sync::OnceLock<hashbrown::HashTable<u32>>,
     /// `response_time_ms`; NaN = null.
     pub latency: Vec<f64>,
@@ -72,6 +74,7 @@ impl Default for LlmTable {
             ts: Vec::new(),
             session: Vec::new(),
             session_keys: StringArray::from(Vec::<&str>::new()),
+            session_day: Vec::new(),
             session_index: std::sync::OnceLock::new(),
             latency: Vec::new(),
             accuracy: Vec::new(),
@@ -220,17 +223,30 @@ pub(crate) fn join_strings(a: &StringArray, b: &StringArray) -> StringArray {
     out.finish()
 }
 
-/// The hash of a session id's text, for [`SessionInterner`] and [`LlmTable::session_id`].
-pub(crate) fn session_hash(v: &[u8]) -> u64 {
+/// The hash of a session id's text on UTC day `day`: the key of [`SessionInterner`]'s tables
+/// and of [`LlmTable::session_on`].
+pub(crate) fn session_hash(day: i32, v: &[u8]) -> u64 {
     use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(v)
+    rustc_hash::FxBuildHasher.hash_one(v) ^ (day as u32 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
-/// Interns session ids row group by row group: ids in first-seen order, each id's text kept once
-/// in one buffer (so a row group's decoded strings can be dropped as soon as it is interned).
+/// Interns (day, session id) pairs row group by row group: ids in first-seen order, each pair's
+/// text kept once in one buffer (so a row group's decoded strings can be dropped as soon as it is
+/// interned) with its day beside it.
+///
+/// Why pairs and not session ids: the metrics count distinct sessions per day only, and a
+/// ticket's session is found by its text over all days ([`crate::model::attribution`]), so no
+/// table of every session of the file (436k at 1M events, 5 MB) is needed. One table per day
+/// stays small enough for the processor's caches while rows arrive in time order. Measured on
+/// the 1M-event snapshot: natively, interning 1M rows took 14 ms instead of 29 ms; in the page,
+/// the worker's load used ~20 ms less CPU (`scripts/bench-worker-cpu.mjs`, 226–227 vs 245–248 ms),
+/// though `tests/wasm_perf.rs` (warm) shows the interning phase unchanged (40–43 ms).
 struct SessionInterner {
-    table: hashbrown::HashTable<u32>,
+    /// Per UTC day: the ids of that day's pairs, by [`session_hash`].
+    days: FxHashMap<i32, hashbrown::HashTable<u32>>,
     keys: arrow_array::builder::StringBuilder,
+    /// The day of each id.
+    key_day: Vec<i32>,
 }
 
 /// The text of interned id `id` in `keys`.
@@ -242,108 +258,133 @@ fn key_bytes(keys: &arrow_array::builder::StringBuilder, id: u32) -> &[u8] {
 impl SessionInterner {
     fn with_capacity(rows: usize) -> Self {
         SessionInterner {
-            table: hashbrown::HashTable::with_capacity(rows / 2 + 16),
+            days: FxHashMap::default(),
             keys: arrow_array::builder::StringBuilder::with_capacity(rows / 2 + 16, (rows / 2 + 16) * 16),
+            key_day: Vec::with_capacity(rows / 2 + 16),
         }
     }
 
-    /// Appends the id of each row of `col` to `out` ([`NO_SESSION`] for null).
-    fn intern(&mut self, col: &Text, keep: Option<&NullBuffer>, out: &mut Vec<u32>) {
+    /// Appends the id of each row of `col` to `out` ([`NO_SESSION`] for null). `days` holds the
+    /// day of each row kept by `keep` (all rows when `None`), in order.
+    fn intern(&mut self, col: &Text, keep: Option<&NullBuffer>, days: &[i32], out: &mut Vec<u32>) {
         // One monomorphic loop per plain string type (the hot path); others go through `get`.
         match col {
-            Text::Utf8(a) => self.intern_rows(a.len(), keep, out, |i| a.is_valid(i).then(|| a.value(i))),
-            Text::Large(a) => self.intern_rows(a.len(), keep, out, |i| a.is_valid(i).then(|| a.value(i))),
-            Text::View(a) => self.intern_rows(a.len(), keep, out, |i| a.is_valid(i).then(|| a.value(i))),
-            // A dictionary (how the decoder delivers strings): each value interned once, on
-            // first use, then the rows map their keys.
+            Text::Utf8(a) => self.intern_rows(a.len(), keep, days, out, |i| a.is_valid(i).then(|| a.value(i))),
+            Text::Large(a) => self.intern_rows(a.len(), keep, days, out, |i| a.is_valid(i).then(|| a.value(i))),
+            Text::View(a) => self.intern_rows(a.len(), keep, days, out, |i| a.is_valid(i).then(|| a.value(i))),
+            // A dictionary (how the decoder delivers strings): each value interned once per day,
+            // on first use, then the rows map their keys.
             Text::Dict { keys, key_nulls, values } => {
-                let mut ids: Vec<Option<u32>> = vec![None; values.len()];
+                let mut ids: Vec<(i32, u32)> = vec![(i32::MIN, NO_SESSION); values.len()];
                 out.reserve(keys.len());
+                let mut kept = 0;
+                let mut table: Option<(i32, hashbrown::HashTable<u32>)> = None;
                 par::each_chunk(keys.len(), &mut |range| {
                     for i in range {
                         if keep.is_some_and(|n| n.is_null(i)) {
                             continue;
                         }
+                        let day = days[kept];
+                        kept += 1;
                         if key_nulls.as_ref().is_some_and(|n| n.is_null(i)) {
                             out.push(NO_SESSION);
                             continue;
                         }
                         let k = keys[i];
-                        out.push(*ids[k].get_or_insert_with(|| match values.get(k) {
-                            Some(text) => self.intern_one(text),
-                            None => NO_SESSION,
-                        }));
+                        let memo = &mut ids[k];
+                        if memo.0 != day {
+                            let id = match values.get(k) {
+                                Some(text) => self.intern_one(&mut table, day, text.as_bytes()),
+                                None => NO_SESSION,
+                            };
+                            *memo = (day, id);
+                        }
+                        out.push(memo.1);
                     }
                 });
+                self.put_back(table);
             }
-            _ => self.intern_rows(col.len(), keep, out, |i| col.get(i)),
+            _ => self.intern_rows(col.len(), keep, days, out, |i| col.get(i)),
         }
     }
 
-    /// The id of session id `text` (a new id when first seen).
-    fn intern_one(&mut self, text: &str) -> u32 {
-        let SessionInterner { table, keys } = self;
-        let v = text.as_bytes();
-        let h = session_hash(v);
-        match table.find(h, |&id| key_bytes(keys, id) == v) {
+    /// The id of `text` on `day` (a new id when first seen). `table` holds the day table in use
+    /// (taken out of `days`; [`SessionInterner::put_back`] returns it).
+    #[inline]
+    fn intern_one(&mut self, table: &mut Option<(i32, hashbrown::HashTable<u32>)>, day: i32, v: &[u8]) -> u32 {
+        if table.as_ref().is_none_or(|t| t.0 != day) {
+            let next = self.days.remove(&day).unwrap_or_else(|| hashbrown::HashTable::with_capacity(256));
+            if let Some((d, t)) = table.replace((day, next)) {
+                self.days.insert(d, t);
+            }
+        }
+        let (_, t) = table.as_mut().expect("set above");
+        let SessionInterner { keys, key_day, .. } = self;
+        let h = session_hash(day, v);
+        match t.find(h, |&id| key_bytes(keys, id) == v) {
             Some(&id) => id,
             None => {
-                let id = (keys.offsets_slice().len() - 1) as u32;
-                table.insert_unique(h, id, |&id| session_hash(key_bytes(keys, id)));
-                keys.append_value(text);
+                let id = key_day.len() as u32;
+                t.insert_unique(h, id, |&id| session_hash(day, key_bytes(keys, id)));
+                keys.append_value(std::str::from_utf8(v).expect("a &str's bytes"));
+                key_day.push(day);
                 id
             }
         }
     }
 
+    /// Returns the day table taken out by [`SessionInterner::intern_one`].
+    fn put_back(&mut self, table: Option<(i32, hashbrown::HashTable<u32>)>) {
+        if let Some((d, t)) = table {
+            self.days.insert(d, t);
+        }
+    }
+
     /// Appends the id of each of `rows` rows kept by `keep` (all when `None`) to `out`
-    /// ([`NO_SESSION`] for null); `value(i)` is row `i`'s text.
+    /// ([`NO_SESSION`] for null); `value(i)` is row `i`'s text, `days` the kept rows' days.
     fn intern_rows<'a>(
         &mut self,
         rows: usize,
         keep: Option<&NullBuffer>,
+        days: &[i32],
         out: &mut Vec<u32>,
         value: impl Fn(usize) -> Option<&'a str>,
     ) {
-        let SessionInterner { table, keys } = self;
         out.reserve(rows);
-        let mut prev: Option<(&[u8], u32)> = None;
+        let mut prev: Option<(&[u8], i32, u32)> = None;
+        let mut kept = 0;
+        let mut table: Option<(i32, hashbrown::HashTable<u32>)> = None;
         // In chunks, so the loop runs V8's optimised code after the first chunks (`par::chunks`).
         par::each_chunk(rows, &mut |range| {
             for i in range {
                 if keep.is_some_and(|k| k.is_null(i)) {
                     continue;
                 }
+                let day = days[kept];
+                kept += 1;
                 let Some(text) = value(i) else {
                     out.push(NO_SESSION);
                     continue;
                 };
                 let v = text.as_bytes();
-                if let Some((pv, pid)) = prev
+                if let Some((pv, pd, pid)) = prev
+                    && pd == day
                     && pv == v
                 {
                     out.push(pid);
                     continue;
                 }
-                let h = session_hash(v);
-                let id = match table.find(h, |&id| key_bytes(keys, id) == v) {
-                    Some(&id) => id,
-                    None => {
-                        let id = (keys.offsets_slice().len() - 1) as u32;
-                        table.insert_unique(h, id, |&id| session_hash(key_bytes(keys, id)));
-                        keys.append_value(text);
-                        id
-                    }
-                };
-                prev = Some((v, id));
+                let id = self.intern_one(&mut table, day, v);
+                prev = Some((v, day, id));
                 out.push(id);
             }
         });
+        self.put_back(table);
     }
 
-    /// The text of each id and the lookup table.
-    fn finish(mut self) -> (StringArray, hashbrown::HashTable<u32>) {
-        (self.keys.finish(), self.table)
+    /// The text and the day of each id.
+    fn finish(mut self) -> (StringArray, Vec<i32>) {
+        (self.keys.finish(), self.key_day)
     }
 }
 
@@ -405,9 +446,10 @@ impl LlmTable {
         }
         t.providers = order.iter().map(|&o| std::mem::take(&mut names[o as usize])).collect();
 
-        let (keys, index) = sessions.finish();
+        let (keys, days) = sessions.finish();
         t.session_keys = keys;
-        t.session_index = std::sync::OnceLock::from(index);
+        t.session_day = days;
+        t.session_index = std::sync::OnceLock::new();
     }
 
     /// Like [`LlmTable::load`], sequentially, timing each phase with `now` (a millisecond clock):
@@ -466,6 +508,7 @@ impl LlmTable {
         // Rows with a null `created_at` are skipped (not filtered into copies).
         let (raw, per_day) = timestamps(a[L_CREATED].as_ref()).map_err(at(file, "created_at"))?;
         let keep = raw.nulls().filter(|n| n.null_count() > 0);
+        let first_day = self.day.len();
         self.day.reserve(raw.len());
         for (i, &v) in raw.values().iter().enumerate() {
             if keep.is_none_or(|k| k.is_valid(i)) {
@@ -502,24 +545,25 @@ impl LlmTable {
         self.provider.extend(local.iter().map(|&l| to_global[l as usize]));
         lap("intern provider");
         let session = Text::new(a[L_SESSION].as_ref()).map_err(at(file, "session_id"))?;
-        sessions.intern(&session, keep, &mut self.session);
+        sessions.intern(&session, keep, &self.day[first_day..], &mut self.session);
         lap("intern session_id");
         Ok(())
     }
 
-    /// The interned id of the session whose id reads `text`, if any row has it.
-    pub fn session_id(&self, text: &str) -> Option<u32> {
-        let keys = &self.session_keys;
+    /// The interned id of the pair (`day`, `text`), if a row of session `text` falls on `day`.
+    pub fn session_on(&self, day: i32, text: &str) -> Option<u32> {
+        let (keys, days) = (&self.session_keys, &self.session_day);
+        let hash = |id: u32| session_hash(days[id as usize], keys.value(id as usize).as_bytes());
         let index = self.session_index.get_or_init(|| {
             let mut table = hashbrown::HashTable::with_capacity(keys.len());
             for id in 0..keys.len() as u32 {
-                table.insert_unique(session_hash(keys.value(id as usize).as_bytes()), id, |&id| {
-                    session_hash(keys.value(id as usize).as_bytes())
-                });
+                table.insert_unique(hash(id), id, |&id| hash(id));
             }
             table
         });
-        index.find(session_hash(text.as_bytes()), |&id| keys.value(id as usize) == text).copied()
+        index
+            .find(session_hash(day, text.as_bytes()), |&id| days[id as usize] == day && keys.value(id as usize) == text)
+            .copied()
     }
 
     /// Rows kept (non-null `created_at`).

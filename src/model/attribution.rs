@@ -6,7 +6,7 @@
 //! ticket matches no session (or whose ticket_id is null) is *unmatched*: in no group, counted in
 //! the load report.
 
-use super::dashboard_facts::DashboardIndex;
+use super::dashboard_facts::{DashboardIndex, earlier};
 use crate::load::tables::{LlmTable, NO_SESSION, SupportTable};
 use arrow_array::Array;
 
@@ -19,62 +19,31 @@ pub(crate) struct TicketIndex {
     revenue: Vec<f64>,
     /// Support rows matching no session.
     pub unmatched: u64,
-    /// Per support row: the interned session its ticket_id names, or `NO_SESSION` (no match
-    /// among the `sessions_known` sessions, or a null ticket_id).
+    /// Per support row: the interned (day, session) pair holding the first event of the session
+    /// its ticket_id names, or `NO_SESSION` (no match, or a null ticket_id).
     row_session: Vec<u32>,
-    /// How many interned sessions the LLM table had when `row_session` was looked up.
-    sessions_known: usize,
 }
 
 impl TicketIndex {
     /// Attributes every row of `support` to the groups of `index` (built from `llm`).
     pub fn build(llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) -> Self {
-        let row_session = (0..support.ticket.len())
-            .map(|i| support.ticket.is_valid(i).then(|| llm.session_id(support.ticket.value(i))).flatten().unwrap_or(NO_SESSION))
-            .collect();
-        let mut t = TicketIndex { row_session, sessions_known: llm.session_keys.len(), ..Default::default() };
+        let mut t = TicketIndex { row_session: first_pairs(llm, index, support), ..Default::default() };
         t.count(index, support);
         t
     }
 
     /// Re-attributes after rows were appended to the LLM table and `index` was updated
-    /// ([`DashboardIndex::append`]): the same result as [`TicketIndex::build`] with `support`
-    /// unchanged since the last build, provided old sessions kept their ids. Only tickets that
-    /// matched no session are looked up again (a new session may match them); the per-group
-    /// sums are then recounted from each row's session (one pass, no hashing), since groups were
-    /// renumbered and first events may have moved.
+    /// ([`DashboardIndex::append`]): the same as [`TicketIndex::build`] (a new day of a session
+    /// may hold an earlier first event, and groups were renumbered).
     pub fn update(&mut self, llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) {
-        if self.row_session.len() != support.ticket.len() || self.sessions_known > llm.session_keys.len() {
-            *self = TicketIndex::build(llm, index, support);
-            return;
-        }
-        if self.sessions_known < llm.session_keys.len() {
-            for (i, s) in self.row_session.iter_mut().enumerate() {
-                if *s == NO_SESSION && support.ticket.is_valid(i) {
-                    *s = llm.session_id(support.ticket.value(i)).unwrap_or(NO_SESSION);
-                }
-            }
-            self.sessions_known = llm.session_keys.len();
-        }
-        self.count(index, support);
+        *self = TicketIndex::build(llm, index, support);
     }
 
-    /// Attributes support rows appended to the support table: `support`'s first `old_rows` rows
-    /// are the rows this index was built or last updated with, and the LLM table and `index` are
-    /// those it was last built or updated with. Only the new rows are looked up; the sums are
-    /// recounted. The same result as [`TicketIndex::build`]; anything that does not fit (another
-    /// row count, sessions added since) is a full build.
+    /// Attributes support rows appended to the support table (`old_rows` were there before): the
+    /// same as [`TicketIndex::build`], which it is — one pass over the session keys either way.
     pub fn extend_support(&mut self, llm: &LlmTable, index: &DashboardIndex, support: &SupportTable, old_rows: usize) {
-        let n = support.ticket.len();
-        if self.row_session.len() != old_rows || old_rows > n || self.sessions_known != llm.session_keys.len() {
-            *self = TicketIndex::build(llm, index, support);
-            return;
-        }
-        self.row_session.extend(
-            (old_rows..n)
-                .map(|i| support.ticket.is_valid(i).then(|| llm.session_id(support.ticket.value(i))).flatten().unwrap_or(NO_SESSION)),
-        );
-        self.count(index, support);
+        let _ = old_rows;
+        *self = TicketIndex::build(llm, index, support);
     }
 
     /// The per-group sums and the unmatched count from `row_session`, in support row order.
@@ -104,4 +73,55 @@ impl TicketIndex {
             None => (0, 0, 0.0),
         }
     }
+}
+
+/// Per support row: of the (day, session) pairs whose session id equals the row's ticket_id, the
+/// one holding the session's first event (earliest `created_at`, then smaller provider), or
+/// `NO_SESSION`. The distinct ticket ids go into one small table, and the session keys are
+/// scanned once against it (tickets are far fewer than session pairs, so the table stays in the
+/// processor's caches; no table of every session is needed).
+fn first_pairs(llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) -> Vec<u32> {
+    use std::hash::BuildHasher;
+    let hash = |v: &[u8]| rustc_hash::FxBuildHasher.hash_one(v);
+    let tickets = &support.ticket;
+    // Each distinct ticket id → a slot; `slot_row[slot]` is a support row with that text.
+    let mut slots: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
+    let mut slot_row: Vec<u32> = Vec::new();
+    let row_slot: Vec<u32> = (0..tickets.len())
+        .map(|i| {
+            if !tickets.is_valid(i) {
+                return u32::MAX;
+            }
+            let v = tickets.value(i).as_bytes();
+            let h = hash(v);
+            match slots.find(h, |&s| tickets.value(slot_row[s as usize] as usize).as_bytes() == v) {
+                Some(&s) => s,
+                None => {
+                    let s = slot_row.len() as u32;
+                    slots.insert_unique(h, s, |&s| hash(tickets.value(slot_row[s as usize] as usize).as_bytes()));
+                    slot_row.push(i as u32);
+                    s
+                }
+            }
+        })
+        .collect();
+    let mut best = vec![NO_SESSION; slot_row.len()];
+    if !slot_row.is_empty() {
+        let keys = &llm.session_keys;
+        for id in 0..keys.len().min(index.session_first_row.len()) {
+            let v = keys.value(id).as_bytes();
+            let Some(&s) = slots.find(hash(v), |&s| tickets.value(slot_row[s as usize] as usize).as_bytes() == v) else {
+                continue;
+            };
+            let row = index.session_first_row[id];
+            if row == u32::MAX {
+                continue;
+            }
+            let b = &mut best[s as usize];
+            if *b == NO_SESSION || earlier(llm, row as usize, index.session_first_row[*b as usize] as usize) {
+                *b = id as u32;
+            }
+        }
+    }
+    row_slot.iter().map(|&s| if s == u32::MAX { NO_SESSION } else { best[s as usize] }).collect()
 }

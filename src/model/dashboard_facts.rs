@@ -89,14 +89,16 @@ pub(crate) struct DashboardIndex {
     pub days: Vec<Day>,
     /// Per-group latencies (each group's range unordered), laid out in group order.
     pub latencies: Vec<f64>,
-    /// Number of interned sessions (size of the stamp arrays).
+    /// Number of interned (day, session) pairs (size of the stamp arrays; distinct pairs of a
+    /// day are its distinct sessions).
     pub session_count: usize,
     /// Per provider: (day, Σ accuracy, count of accuracy) of each of its days, ascending by day.
     pub provider_days: Vec<Vec<(i32, f64, i64)>>,
-    /// Per interned session: the group of its first event (earliest created_at, then smaller
-    /// provider). `u32::MAX` for a session id that has no event (cannot happen for loaded data).
+    /// Per interned (day, session) pair: the group of its first event (earliest created_at, then
+    /// smaller provider). `u32::MAX` for a pair that has no event (cannot happen for loaded data).
+    /// A session's first event is the earliest of its pairs' ([`crate::model::attribution`]).
     pub session_first_group: Vec<u32>,
-    /// Per interned session: the row of its first event (`u32::MAX` as above).
+    /// Per interned (day, session) pair: the row of its first event (`u32::MAX` as above).
     pub session_first_row: Vec<u32>,
 }
 
