@@ -125,3 +125,45 @@ fn first_pairs(llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) -
     }
     row_slot.iter().map(|&s| if s == u32::MAX { NO_SESSION } else { best[s as usize] }).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ticket_counts_once_on_the_earliest_day_of_its_session() {
+        // Session "s" has events on days 11 (provider A, earlier in the day) and 10 (provider B):
+        // two (day, session) pairs with the same text. Its first event is day 10's.
+        let llm = LlmTable {
+            providers: vec!["A".into(), "B".into()],
+            provider: vec![0, 1, 0, 1],
+            day: vec![11, 10, 11, 11],
+            ts: vec![11 * 86_400 + 5, 10 * 86_400 + 7, 11 * 86_400 + 1, 11 * 86_400 + 2],
+            session: vec![0, 1, 0, 2],
+            session_keys: arrow_array::StringArray::from(vec!["s", "s", "t"]),
+            session_day: vec![11, 10, 11],
+            latency: vec![f64::NAN; 4],
+            accuracy: vec![f64::NAN; 4],
+            tokens_in: vec![0; 4],
+            tokens_out: vec![0; 4],
+            ..Default::default()
+        };
+        let index = DashboardIndex::build(&llm);
+        let support = SupportTable {
+            file: "support.parquet".into(),
+            rows_read: 5,
+            ticket: arrow_array::StringArray::from(vec![Some("s"), Some("t"), Some("s"), Some("nobody"), None]),
+            by_agent: vec![true, false, false, true, true],
+            revenue: vec![1.0, 2.0, 4.0, 8.0, 16.0],
+        };
+        let tickets = TicketIndex::build(&llm, &index, &support);
+        let group = |day: i32, provider: u32| {
+            let g = index.groups.iter().position(|g| g.day == day && g.provider == provider).expect("group");
+            tickets.group(g)
+        };
+        assert_eq!(group(10, 1), (2, 1, 5.0), "both rows of ticket s, on day 10's first event");
+        assert_eq!(group(11, 0), (0, 0, 0.0), "not on the session's later day");
+        assert_eq!(group(11, 1), (1, 0, 2.0), "ticket t");
+        assert_eq!(tickets.unmatched, 2, "no such session, null ticket_id");
+    }
+}
