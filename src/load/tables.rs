@@ -313,7 +313,10 @@ impl SessionInterner {
     #[inline]
     fn intern_one(&mut self, table: &mut Option<(i32, hashbrown::HashTable<u32>)>, day: i32, v: &[u8]) -> u32 {
         if table.as_ref().is_none_or(|t| t.0 != day) {
-            let next = self.days.remove(&day).unwrap_or_else(|| hashbrown::HashTable::with_capacity(256));
+            // A new day's table starts as large as the day before's (days are alike), so it
+            // rarely grows (each growth hashes its texts again).
+            let size = table.as_ref().map_or(256, |t| t.1.len().max(256));
+            let next = self.days.remove(&day).unwrap_or_else(|| hashbrown::HashTable::with_capacity(size));
             if let Some((d, t)) = table.replace((day, next)) {
                 self.days.insert(d, t);
             }
