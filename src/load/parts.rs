@@ -251,7 +251,7 @@ impl Dataset {
         #[cfg(test)]
         tests::APPENDS.with(|n| n.set(n.get() + 1));
         // Only the days the new rows touch are prepared again (see `DashboardIndex::append`);
-        // the tickets keep their session lookups.
+        // the tickets match only the new (day, session) pairs (see `TicketIndex::update`).
         if FULL_PREPARE_ON_APPEND.load(std::sync::atomic::Ordering::Relaxed) {
             self.dashboard = DashboardIndex::build(t);
             self.attribute();

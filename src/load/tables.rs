@@ -294,7 +294,7 @@ impl SessionInterner {
                         let memo = &mut ids[k];
                         if memo.0 != day {
                             let id = match values.get(k) {
-                                Some(text) => self.intern_one(&mut table, day, text.as_bytes()),
+                                Some(text) => self.intern_one(&mut table, day, text),
                                 None => NO_SESSION,
                             };
                             *memo = (day, id);
@@ -311,7 +311,7 @@ impl SessionInterner {
     /// The id of `text` on `day` (a new id when first seen). `table` holds the day table in use
     /// (taken out of `days`; [`SessionInterner::put_back`] returns it).
     #[inline]
-    fn intern_one(&mut self, table: &mut Option<(i32, hashbrown::HashTable<u32>)>, day: i32, v: &[u8]) -> u32 {
+    fn intern_one(&mut self, table: &mut Option<(i32, hashbrown::HashTable<u32>)>, day: i32, text: &str) -> u32 {
         if table.as_ref().is_none_or(|t| t.0 != day) {
             // A new day's table starts as large as the day before's (days are alike), so it
             // rarely grows (each growth hashes its texts again).
@@ -323,13 +323,14 @@ impl SessionInterner {
         }
         let (_, t) = table.as_mut().expect("set above");
         let SessionInterner { keys, key_day, .. } = self;
+        let v = text.as_bytes();
         let h = session_hash(day, v);
         match t.find(h, |&id| key_bytes(keys, id) == v) {
             Some(&id) => id,
             None => {
                 let id = key_day.len() as u32;
                 t.insert_unique(h, id, |&id| session_hash(day, key_bytes(keys, id)));
-                keys.append_value(std::str::from_utf8(v).expect("a &str's bytes"));
+                keys.append_value(text);
                 key_day.push(day);
                 id
             }
@@ -377,7 +378,7 @@ impl SessionInterner {
                     out.push(pid);
                     continue;
                 }
-                let id = self.intern_one(&mut table, day, v);
+                let id = self.intern_one(&mut table, day, text);
                 prev = Some((v, day, id));
                 out.push(id);
             }

@@ -22,28 +22,70 @@ pub(crate) struct TicketIndex {
     /// Per support row: the interned (day, session) pair holding the first event of the session
     /// its ticket_id names, or `NO_SESSION` (no match, or a null ticket_id).
     row_session: Vec<u32>,
+    /// The distinct ticket ids of the support table and the pairs that carry them.
+    tickets: Tickets,
+}
+
+/// The distinct ticket ids of a support table, and which (day, session) pairs carry each.
+#[derive(Debug, Clone, Default)]
+struct Tickets {
+    /// Slots of the distinct ticket ids, by the hash of their text.
+    slots: hashbrown::HashTable<u32>,
+    /// Per slot: a support row holding its text.
+    slot_row: Vec<u32>,
+    /// Per support row: its slot (`u32::MAX` for a null ticket_id).
+    row_slot: Vec<u32>,
+    /// (slot, pair id) of each pair, among the first `scanned`, whose text is a ticket id.
+    pairs: Vec<(u32, u32)>,
+    scanned: usize,
 }
 
 impl TicketIndex {
     /// Attributes every row of `support` to the groups of `index` (built from `llm`).
     pub fn build(llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) -> Self {
-        let mut t = TicketIndex { row_session: first_pairs(llm, index, support), ..Default::default() };
-        t.count(index, support);
+        let mut t = TicketIndex { tickets: Tickets::new(support), ..Default::default() };
+        t.tickets.scan(llm, support);
+        t.attribute(llm, index, support);
         t
     }
 
     /// Re-attributes after rows were appended to the LLM table and `index` was updated
-    /// ([`DashboardIndex::append`]): the same as [`TicketIndex::build`] (a new day of a session
-    /// may hold an earlier first event, and groups were renumbered).
+    /// ([`DashboardIndex::append`]): the same result as [`TicketIndex::build`] with `support`
+    /// unchanged since the last build, provided old pairs kept their ids. Only the new pairs'
+    /// texts are matched against the ticket ids; each ticket's first event is then taken again
+    /// over its pairs (an old pair's first event may have moved earlier) and the per-group sums
+    /// recounted, since groups were renumbered.
     pub fn update(&mut self, llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) {
-        *self = TicketIndex::build(llm, index, support);
+        if self.tickets.row_slot.len() != support.ticket.len() || self.tickets.scanned > llm.session_keys.len() {
+            *self = TicketIndex::build(llm, index, support);
+            return;
+        }
+        self.tickets.scan(llm, support);
+        self.attribute(llm, index, support);
     }
 
-    /// Attributes support rows appended to the support table (`old_rows` were there before): the
-    /// same as [`TicketIndex::build`], which it is — one pass over the session keys either way.
+    /// Attributes support rows appended to the support table (`old_rows` were there before):
+    /// the same as [`TicketIndex::build`], which it is — new ticket ids may name any pair, so the
+    /// pairs' texts are matched again (one pass over the session keys).
     pub fn extend_support(&mut self, llm: &LlmTable, index: &DashboardIndex, support: &SupportTable, old_rows: usize) {
         let _ = old_rows;
         *self = TicketIndex::build(llm, index, support);
+    }
+
+    /// Each support row's pair (its ticket's pair with the earliest first event), then the sums.
+    fn attribute(&mut self, llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) {
+        let t = &self.tickets;
+        let first = |id: u32| index.session_first_row.get(id as usize).copied().filter(|&r| r != u32::MAX);
+        let mut best = vec![NO_SESSION; t.slot_row.len()];
+        for &(slot, id) in &t.pairs {
+            let Some(row) = first(id) else { continue };
+            let b = &mut best[slot as usize];
+            if *b == NO_SESSION || first(*b).is_none_or(|r| earlier(llm, row as usize, r as usize)) {
+                *b = id;
+            }
+        }
+        self.row_session = t.row_slot.iter().map(|&s| if s == u32::MAX { NO_SESSION } else { best[s as usize] }).collect();
+        self.count(index, support);
     }
 
     /// The per-group sums and the unmatched count from `row_session`, in support row order.
@@ -75,55 +117,55 @@ impl TicketIndex {
     }
 }
 
-/// Per support row: of the (day, session) pairs whose session id equals the row's ticket_id, the
-/// one holding the session's first event (earliest `created_at`, then smaller provider), or
-/// `NO_SESSION`. The distinct ticket ids go into one small table, and the session keys are
-/// scanned once against it (tickets are far fewer than session pairs, so the table stays in the
-/// processor's caches; no table of every session is needed).
-fn first_pairs(llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) -> Vec<u32> {
+fn text_hash(v: &[u8]) -> u64 {
     use std::hash::BuildHasher;
-    let hash = |v: &[u8]| rustc_hash::FxBuildHasher.hash_one(v);
-    let tickets = &support.ticket;
-    // Each distinct ticket id → a slot; `slot_row[slot]` is a support row with that text.
-    let mut slots: hashbrown::HashTable<u32> = hashbrown::HashTable::new();
-    let mut slot_row: Vec<u32> = Vec::new();
-    let row_slot: Vec<u32> = (0..tickets.len())
-        .map(|i| {
-            if !tickets.is_valid(i) {
-                return u32::MAX;
-            }
-            let v = tickets.value(i).as_bytes();
-            let h = hash(v);
-            match slots.find(h, |&s| tickets.value(slot_row[s as usize] as usize).as_bytes() == v) {
-                Some(&s) => s,
-                None => {
-                    let s = slot_row.len() as u32;
-                    slots.insert_unique(h, s, |&s| hash(tickets.value(slot_row[s as usize] as usize).as_bytes()));
-                    slot_row.push(i as u32);
-                    s
+    rustc_hash::FxBuildHasher.hash_one(v)
+}
+
+impl Tickets {
+    /// The distinct ticket ids of `support` (no pairs scanned yet).
+    fn new(support: &SupportTable) -> Self {
+        let tickets = &support.ticket;
+        let mut t = Tickets::default();
+        t.row_slot = (0..tickets.len())
+            .map(|i| {
+                if !tickets.is_valid(i) {
+                    return u32::MAX;
+                }
+                let v = tickets.value(i).as_bytes();
+                let h = text_hash(v);
+                let Tickets { slots, slot_row, .. } = &mut t;
+                match slots.find(h, |&s| tickets.value(slot_row[s as usize] as usize).as_bytes() == v) {
+                    Some(&s) => s,
+                    None => {
+                        let s = slot_row.len() as u32;
+                        slots.insert_unique(h, s, |&s| text_hash(tickets.value(slot_row[s as usize] as usize).as_bytes()));
+                        slot_row.push(i as u32);
+                        s
+                    }
+                }
+            })
+            .collect();
+        t
+    }
+
+    /// Matches the texts of the pairs not scanned yet against the ticket ids. The ticket ids
+    /// (tens of thousands) are far fewer than the pairs (hundreds of thousands), so their table
+    /// stays in the processor's caches while the keys are read in order; no table of every
+    /// session is needed.
+    fn scan(&mut self, llm: &LlmTable, support: &SupportTable) {
+        let keys = &llm.session_keys;
+        if !self.slot_row.is_empty() {
+            for id in self.scanned..keys.len() {
+                let v = keys.value(id).as_bytes();
+                let found = self.slots.find(text_hash(v), |&s| support.ticket.value(self.slot_row[s as usize] as usize).as_bytes() == v);
+                if let Some(&slot) = found {
+                    self.pairs.push((slot, id as u32));
                 }
             }
-        })
-        .collect();
-    let mut best = vec![NO_SESSION; slot_row.len()];
-    if !slot_row.is_empty() {
-        let keys = &llm.session_keys;
-        for id in 0..keys.len().min(index.session_first_row.len()) {
-            let v = keys.value(id).as_bytes();
-            let Some(&s) = slots.find(hash(v), |&s| tickets.value(slot_row[s as usize] as usize).as_bytes() == v) else {
-                continue;
-            };
-            let row = index.session_first_row[id];
-            if row == u32::MAX {
-                continue;
-            }
-            let b = &mut best[s as usize];
-            if *b == NO_SESSION || earlier(llm, row as usize, index.session_first_row[*b as usize] as usize) {
-                *b = id as u32;
-            }
         }
+        self.scanned = keys.len();
     }
-    row_slot.iter().map(|&s| if s == u32::MAX { NO_SESSION } else { best[s as usize] }).collect()
 }
 
 #[cfg(test)]
