@@ -217,7 +217,12 @@ fn follow_appends_parts_without_gaps_or_double_counting_and_restarts_cleanly() {
     assert_eq!(days.len(), 5, "{days:?}");
     assert_eq!(*days.last().unwrap(), today);
     let today_parts = m.parts(Table::LlmEvents).iter().filter(|p| p.min_date == Some(today)).count();
-    assert!(today_parts >= 2, "expected appended parts for today, got {today_parts}");
+    // One part with today's rows so far, then one per interval that created LLM rows. An
+    // interval may create none: the demo's live rate follows the hour and the weekday, and at
+    // 300,000 events a day it is under one event a second on a weekend night (~0.65/s at 04:00
+    // UTC on a Saturday), so requiring an append made this test fail at such hours.
+    let llm_appends = out.lines().skip(1).filter(|l| l.contains(" appended ") && !l.contains("(llm 0,")).count();
+    assert_eq!(today_parts, 1 + llm_appends, "LLM parts for today vs appends with LLM rows: {out}");
     assert!(m.parts(Table::LlmEvents).iter().all(|p| p.min_date == p.max_date));
     let live = LiveDay::new(3, 300_000, today).unwrap();
     let n = assert_live_prefix(&dir, &m, &live, Table::LlmEvents);
