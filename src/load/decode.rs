@@ -1096,27 +1096,19 @@ fn decode_hybrid(mut buf: &[u8], width: u32, n: usize, out: &mut Vec<u32>) -> Re
 #[inline(never)]
 fn unpack(packed: &[u8], width: u32, take: usize, mask: u64, out: &mut Vec<u32>) {
     let w = width as usize;
-    let word = |i: usize| {
-        let bit = i * w;
-        let at = bit / 8;
-        let v = match packed.get(at..at + 8) {
-            Some(b) => u64::from_le_bytes(b.try_into().expect("8 bytes")),
-            None => packed[at.min(packed.len())..].iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b)),
-        };
-        ((v >> (bit % 8)) & mask) as u32
-    };
     if w == 0 {
         out.extend(std::iter::repeat_n(0, take));
         return;
     }
-    // Values whose 8 bytes lie inside `packed`, then the rest.
+    // Value `i` from the (up to) 8 bytes at its first byte.
+    let value = |i: usize, bytes: u64| ((bytes >> (i * w % 8)) & mask) as u32;
+    // Values whose 8 bytes lie inside `packed`, then the rest from the bytes left.
     let fast = if packed.len() >= 8 { ((packed.len() - 8) * 8 / w + 1).min(take) } else { 0 };
     out.extend((0..fast).map(|i| {
-        let bit = i * w;
-        let v = u64::from_le_bytes(packed[bit / 8..bit / 8 + 8].try_into().expect("8 bytes"));
-        ((v >> (bit % 8)) & mask) as u32
+        let at = i * w / 8;
+        value(i, u64::from_le_bytes(packed[at..at + 8].try_into().expect("8 bytes")))
     }));
-    out.extend((fast..take).map(word));
+    out.extend((fast..take).map(|i| value(i, packed[i * w / 8..].iter().rev().fold(0u64, |v, &b| (v << 8) | u64::from(b)))));
 }
 
 /// One chunk's pages as a page reader for the crate's column reader (a dictionary page and one

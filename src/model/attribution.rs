@@ -117,6 +117,7 @@ impl TicketIndex {
     }
 }
 
+/// The hash of a ticket id's (or a pair's session id's) text.
 fn text_hash(v: &[u8]) -> u64 {
     use std::hash::BuildHasher;
     rustc_hash::FxBuildHasher.hash_one(v)
