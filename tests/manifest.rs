@@ -252,7 +252,11 @@ fn follow_appends_parts_without_gaps_or_double_counting_and_restarts_cleanly() {
     let n2 = assert_live_prefix(&dir, &m2, &live, Table::LlmEvents);
     assert!(n2 >= n, "today's rows went from {n} to {n2}");
     let old_today: BTreeSet<&str> = m.parts(Table::LlmEvents).iter().filter(|p| p.min_date == Some(today)).map(|p| p.path.as_str()).collect();
-    assert!(m2.parts(Table::LlmEvents).iter().all(|p| !old_today.contains(p.path.as_str())), "a new part reused an old part's name");
+    // A part with the same bytes as an existing file reuses it (by design): that happens when no
+    // row was created since the first run's single part for today (a quiet hour, see above).
+    if n2 > n || old_today.len() > 1 {
+        assert!(m2.parts(Table::LlmEvents).iter().all(|p| !old_today.contains(p.path.as_str())), "a new part reused an old part's name");
+    }
     // A reader diffing the two manifests drops the old parts and fetches the new ones.
     let changes = Manifest::diff(&m, &m2);
     assert!(changes.iter().all(|c| !matches!(c.change, modelpulse::manifest::ChangeKind::Changed { .. })));
