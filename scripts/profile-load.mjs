@@ -2,7 +2,8 @@
 // Loads the page on DATA_DIR (?data=) in headless Chromium (fresh profile) with V8's sampling
 // profiler in a Chrome trace, and prints for the window navigation → charts drawn
 // (`modelpulse:total`) each thread's CPU time (the thread time of its outermost trace events) and, for the
-// page's main thread and the data worker, the functions with the most self time (sampled). Give
+// page's main thread and the data worker, the functions with the most self time (sampled); with
+// BUCKETS=<ms>, each thread's CPU per time bucket. Give
 // it a dist whose wasm files keep their name section (`wasm-opt -g`) to see Rust function names.
 import { launchPage } from './chromium.mjs';
 import path from 'node:path';
@@ -59,6 +60,32 @@ for (const [k, list] of byThread) {
 }
 console.log(`navigation → charts ${total.toFixed(0)} ms; CPU by thread in ${window ? `${window[0].toFixed(0)}–${window[1].toFixed(0)} ms` : 'that window'}:`);
 for (const [k, v] of [...cpu].sort((a, b) => b[1] - a[1]).slice(0, 10)) console.log(`  ${ms(v).padStart(7)} ms  ${k}`);
+
+// BUCKETS=<ms>: each thread's CPU per bucket of that many ms from navigation (an event's thread
+// time spread evenly over its wall time), to see when the two cores are busy and when idle.
+if (process.env.BUCKETS) {
+  const size = Number(process.env.BUCKETS), nav0 = nav.ts, n = Math.ceil((t1 - nav0) / 1000 / size);
+  const head = Array.from({ length: n }, (_, i) => String(i * size).padStart(5)).join('');
+  console.log(`\nCPU (ms) per ${size} ms bucket from navigation (two cores: ${2 * size} ms a bucket at most):\n${''.padEnd(42)}${head}`);
+  const sum = new Array(n).fill(0);
+  for (const [k, list] of [...byThread].sort((a, b) => cpu.get(b[0]) - cpu.get(a[0])).slice(0, 6)) {
+    const b = new Array(n).fill(0);
+    let end = -Infinity;
+    for (const e of list) {
+      if (e.ts < end) continue;
+      end = e.ts + (e.dur || 0);
+      const s0 = (e.ts - nav0) / 1000, d = (e.dur || 0) / 1000, c = e.tdur / 1000;
+      for (let i = Math.max(0, Math.floor(s0 / size)); i < n && i * size <= s0 + d; i++) {
+        const overlap = d > 0 ? Math.min((i + 1) * size, s0 + d) - Math.max(i * size, s0) : size;
+        if (overlap > 0) b[i] += d > 0 ? (c * overlap) / d : c;
+        if (d <= 0) break;
+      }
+    }
+    b.forEach((v, i) => { sum[i] += v; });
+    console.log(`${k.slice(0, 40).padEnd(42)}${b.map((v) => String(Math.round(v)).padStart(5)).join('')}`);
+  }
+  console.log(`${'(these threads)'.padEnd(42)}${sum.map((v) => String(Math.round(v)).padStart(5)).join('')}`);
+}
 
 // Each isolate's profile: a `Profile` event (on its thread) and `ProfileChunk`s with the same id.
 for (const prof of ev.filter((e) => e.name === 'Profile')) {
