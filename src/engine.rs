@@ -56,6 +56,12 @@ pub fn local_file_kind(lang: Lang, name: &str) -> Result<LocalFile, String> {
     }
 }
 
+/// The rules file's text (or why it could not be read) parsed: the rules, or the problem the
+/// page shows (see [`Engine::set_rules`]).
+pub fn parse_rules(text: Result<String, String>) -> Result<Rules, String> {
+    text.and_then(|t| Rules::parse(&t).map_err(|e| e.to_string()))
+}
+
 /// The dataset and the alert rules of one page.
 #[derive(Debug, Default)]
 pub struct Engine {
@@ -73,15 +79,23 @@ impl Engine {
     /// the page shows. Invalid or unreadable rules leave the engine without rules (views then
     /// carry no evaluation) and give a notice `(name, problem)`.
     pub fn set_rules(&mut self, name: &str, text: Result<String, String>) -> RulesStatus {
-        let problem = match text.and_then(|t| Rules::parse(&t).map_err(|e| e.to_string())) {
+        self.install_rules(name, parse_rules(text))
+    }
+
+    /// [`Engine::set_rules`] for rules already parsed by [`parse_rules`] (the worker parses the
+    /// rules file as soon as it is in, while the snapshots still download, and installs them
+    /// once the new dataset is in place).
+    pub fn install_rules(&mut self, name: &str, rules: Result<Rules, String>) -> RulesStatus {
+        match rules {
             Ok(rules) => {
                 self.rules = Some(rules);
-                return RulesStatus { loaded: true, notice: None };
+                RulesStatus { loaded: true, notice: None }
             }
-            Err(p) => p,
-        };
-        self.rules = None;
-        RulesStatus { loaded: false, notice: Some((name.to_string(), problem)) }
+            Err(problem) => {
+                self.rules = None;
+                RulesStatus { loaded: false, notice: Some((name.to_string(), problem)) }
+            }
+        }
     }
 
     /// True when rules are loaded.

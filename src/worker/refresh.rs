@@ -439,7 +439,7 @@ pub async fn load_manifest(load: u64, base: String, url: String, alerts_url: Opt
         return;
     }
     let rules = rules
-        .map(|(name, text)| ENGINE.with_borrow_mut(|e| e.set_rules(&name, text)))
+        .map(|(name, rules)| ENGINE.with_borrow_mut(|e| e.install_rules(&name, rules)))
         .or(Some(RulesStatus::default()));
     // `Ok(None)` cannot happen on a first load (no validators were sent): it reads as empty.
     finish_poll(&p, result, t0, rules);

@@ -170,14 +170,17 @@ pub(crate) fn absolute(base: &str, url: &str) -> String {
     web_sys::Url::new_with_base(url, base).map(|u| u.href()).unwrap_or_else(|_| url.to_string())
 }
 
-/// The rules file's name and text (or why it could not be read).
-pub(crate) async fn read_rules(base: &str, url: &str, lang: Lang) -> (String, Result<String, String>) {
+/// The rules file's name and its rules, parsed as soon as the file is in (while the snapshots
+/// still download: the TOML parser's first run, and V8's compile of it, then use a core the
+/// load leaves idle, not the time between the decode and `Loaded`), or why it could not be read
+/// or parsed. [`Engine::install_rules`] takes the result.
+pub(crate) async fn read_rules(base: &str, url: &str, lang: Lang) -> (String, Result<modelpulse::alerts::Rules, String>) {
     let name = file_name_of(url).to_string();
     let text = match fetch::fetch_bytes(&absolute(base, url), |_| {}, |_| {}).await {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| t(lang, "ui.err.read").to_string()),
         Err(e) => Err(e.text(lang, &name, url)),
     };
-    (name, text)
+    (name, modelpulse::engine::parse_rules(text))
 }
 
 /// Fetches `urls` in parallel (and the published `facts` files, whole, and the rules file when
@@ -261,10 +264,9 @@ async fn load_urls(
     let seeds = validators.into_iter().filter(|(_, name, _)| decoded(name)).map(|(t, _, v)| (t, v)).collect();
     let mut loaded = crate::ranges::install(load, ranged, loaded.errors, whole_bytes, source, lang);
     loaded.decode = Span { start: t1, end: now() };
-    // The rules are parsed after the decode (views, not the load, use them): the TOML parser's
-    // wasm is big and gets hot enough for V8 to compile it with its optimising tier, on a
-    // background thread that would otherwise compete with the decode for the two cores.
-    loaded.rules = rules.map(|(name, text)| ENGINE.with_borrow_mut(|e| e.set_rules(&name, text)));
+    // The rules were parsed when their file came in (`read_rules`); they take effect with the
+    // new dataset.
+    loaded.rules = rules.map(|(name, rules)| ENGINE.with_borrow_mut(|e| e.install_rules(&name, rules)));
     loaded.fetch = fetch_span;
     loaded.refresh = !shown;
     post(&FromWorker::Loaded(loaded));
