@@ -192,8 +192,7 @@ impl Dataset {
         let old_rows = t.len();
         // Sessions: (day, session id) pairs; continue the ids after the merged table's, in each
         // part's key order.
-        t.session_on(0, "");
-        let mut index = t.session_index.take().expect("initialised by session_on");
+        let mut index = t.take_pair_index();
         let old_keys = &t.session_keys;
         let old_days = &t.session_day;
         let n_old = old_keys.len() as u32;
@@ -280,17 +279,18 @@ impl Dataset {
     }
 
     /// Replaces the support table with `t`; when `t` is the current table plus rows at the end
-    /// (a refresh that appended support parts), only the new rows' tickets are looked up
-    /// ([`TicketIndex::extend_support`]); otherwise the attribution is rebuilt.
+    /// (a refresh that appended support parts), the attribution goes through
+    /// [`TicketIndex::extend_support`] (for now a full rebuild, see there); otherwise it is
+    /// rebuilt.
     fn set_support_appended(&mut self, t: SupportTable) {
         let full = FULL_PREPARE_ON_APPEND.load(std::sync::atomic::Ordering::Relaxed);
-        let old_rows =
-            self.support.as_ref().filter(|old| !full && support_starts_with(&t, old)).map(|old| old.ticket.len());
-        let Some(old_rows) = old_rows else { return self.set_support(t) };
+        if !self.support.as_ref().is_some_and(|old| !full && support_starts_with(&t, old)) {
+            return self.set_support(t);
+        }
         #[cfg(test)]
         tests::SUPPORT_APPENDS.with(|n| n.set(n.get() + 1));
         let empty = LlmTable::default();
-        self.tickets.extend_support(self.llm.as_ref().unwrap_or(&empty), &self.dashboard, &t, old_rows);
+        self.tickets.extend_support(self.llm.as_ref().unwrap_or(&empty), &self.dashboard, &t);
         self.support = Some(t);
     }
 

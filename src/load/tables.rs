@@ -37,8 +37,8 @@ pub(crate) struct LlmTable {
     pub session_keys: StringArray,
     /// The day of each interned pair, indexed by id.
     pub session_day: Vec<i32>,
-    /// Interned ids by [`session_hash`] of their (day, text) (see [`LlmTable::session_on`]),
-    /// built on the first lookup (only appending parts looks up).
+    /// Interned ids by [`session_hash`] of their (day, text), built when first needed (only
+    /// appending parts needs it: [`LlmTable::take_pair_index`]).
     pub session_index: std::sync::OnceLock<hashbrown::HashTable<u32>>,
     /// `response_time_ms`; NaN = null.
     pub latency: Vec<f64>,
@@ -223,11 +223,16 @@ pub(crate) fn join_strings(a: &StringArray, b: &StringArray) -> StringArray {
     out.finish()
 }
 
-/// The hash of a session id's text on UTC day `day`: the key of [`SessionInterner`]'s tables
-/// and of [`LlmTable::session_on`].
-pub(crate) fn session_hash(day: i32, v: &[u8]) -> u64 {
+/// The hash of a session or ticket id's text (the ticket table of [`crate::model::attribution`]).
+pub(crate) fn text_hash(v: &[u8]) -> u64 {
     use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(v) ^ (day as u32 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    rustc_hash::FxBuildHasher.hash_one(v)
+}
+
+/// The hash of a session id's text on UTC day `day`: the key of [`SessionInterner`]'s tables
+/// and of [`LlmTable::session_index`].
+pub(crate) fn session_hash(day: i32, v: &[u8]) -> u64 {
+    text_hash(v) ^ (day as u32 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// Interns (day, session id) pairs row group by row group: ids in first-seen order, each pair's
@@ -554,20 +559,34 @@ impl LlmTable {
         Ok(())
     }
 
-    /// The interned id of the pair (`day`, `text`), if a row of session `text` falls on `day`.
+    /// The interned id of the pair (`day`, `text`), if a row of session `text` falls on `day`
+    /// (the tests' check that merged tables keep their pairs).
+    #[cfg(test)]
     pub fn session_on(&self, day: i32, text: &str) -> Option<u32> {
         let (keys, days) = (&self.session_keys, &self.session_day);
+        self.pair_index()
+            .find(session_hash(day, text.as_bytes()), |&id| days[id as usize] == day && keys.value(id as usize) == text)
+            .copied()
+    }
+
+    /// [`LlmTable::session_index`], built from the pairs on first use.
+    fn pair_index(&self) -> &hashbrown::HashTable<u32> {
+        let (keys, days) = (&self.session_keys, &self.session_day);
         let hash = |id: u32| session_hash(days[id as usize], keys.value(id as usize).as_bytes());
-        let index = self.session_index.get_or_init(|| {
+        self.session_index.get_or_init(|| {
             let mut table = hashbrown::HashTable::with_capacity(keys.len());
             for id in 0..keys.len() as u32 {
                 table.insert_unique(hash(id), id, |&id| hash(id));
             }
             table
-        });
-        index
-            .find(session_hash(day, text.as_bytes()), |&id| days[id as usize] == day && keys.value(id as usize) == text)
-            .copied()
+        })
+    }
+
+    /// Takes [`LlmTable::session_index`] out (built first if need be), for a merge that adds
+    /// pairs and puts it back.
+    pub(crate) fn take_pair_index(&mut self) -> hashbrown::HashTable<u32> {
+        self.pair_index();
+        self.session_index.take().expect("built above")
     }
 
     /// Rows kept (non-null `created_at`).

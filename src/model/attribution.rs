@@ -7,7 +7,7 @@
 //! the load report.
 
 use super::dashboard_facts::{DashboardIndex, earlier};
-use crate::load::tables::{LlmTable, NO_SESSION, SupportTable};
+use crate::load::tables::{LlmTable, NO_SESSION, SupportTable, text_hash};
 use arrow_array::Array;
 
 /// Per-group ticket sums, recomputed whenever the LLM or the support table changes.
@@ -64,11 +64,10 @@ impl TicketIndex {
         self.attribute(llm, index, support);
     }
 
-    /// Attributes support rows appended to the support table (`old_rows` were there before):
-    /// the same as [`TicketIndex::build`], which it is — new ticket ids may name any pair, so the
-    /// pairs' texts are matched again (one pass over the session keys).
-    pub fn extend_support(&mut self, llm: &LlmTable, index: &DashboardIndex, support: &SupportTable, old_rows: usize) {
-        let _ = old_rows;
+    /// Attributes rows appended at the end of the support table: the same as
+    /// [`TicketIndex::build`], which it is — new ticket ids may name any pair, so the pairs'
+    /// texts are matched again (one pass over the session keys).
+    pub fn extend_support(&mut self, llm: &LlmTable, index: &DashboardIndex, support: &SupportTable) {
         *self = TicketIndex::build(llm, index, support);
     }
 
@@ -115,12 +114,6 @@ impl TicketIndex {
             None => (0, 0, 0.0),
         }
     }
-}
-
-/// The hash of a ticket id's (or a pair's session id's) text.
-fn text_hash(v: &[u8]) -> u64 {
-    use std::hash::BuildHasher;
-    rustc_hash::FxBuildHasher.hash_one(v)
 }
 
 impl Tickets {

@@ -120,9 +120,8 @@ proptest! {
             }
             tix.update(&t, &idx, &s);
             if b % 2 == 1 || b + 1 == nb {
-                let old_tickets = s.ticket.len();
                 s = support(&tickets[..cut(b + 1)]);
-                tix.extend_support(&t, &idx, &s, old_tickets);
+                tix.extend_support(&t, &idx, &s);
             }
             let full = DashboardIndex::build(&t);
             let full_tix = TicketIndex::build(&t, &full, &s);
